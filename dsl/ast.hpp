@@ -54,9 +54,20 @@ enum class ExprKind : std::uint8_t {
 enum class UnaryOp : std::uint8_t { Negate, Plus, Not };
 
 enum class BinaryOp : std::uint8_t {
-  Or, And,
-  Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, In, NotIn,
-  Add, Subtract, Multiply, Divide,
+  Or,
+  And,
+  Equal,
+  NotEqual,
+  Less,
+  LessEqual,
+  Greater,
+  GreaterEqual,
+  In,
+  NotIn,
+  Add,
+  Subtract,
+  Multiply,
+  Divide,
 };
 
 const char* unary_op_text(UnaryOp op);
@@ -76,8 +87,8 @@ struct Argument {
 struct Expr {
   ExprKind kind = ExprKind::Number;
   Span span;
-  bool parenthesized = false;  // written in parentheses; kept by the formatter
-  bool raw = false;            // String: written as a `raw` string
+  bool parenthesized = false;     // written in parentheses; kept by the formatter
+  bool raw = false;               // String: written as a `raw` string
   bool minutes_or_milli = false;  // Duration "250m": minutes, or millicores where a quantity fits
   bool boolean = false;
   double number = 0;
@@ -100,11 +111,12 @@ struct LabelRequirement {
 };
 
 struct SelectClause {
-  Identifier kind;                          // pods, deployments, ...
-  bool all_namespaces = false;              // `in all namespaces`
-  bool namespace_list = false;              // written `namespaces [..]` rather than `namespace ".."`
-  std::vector<StringLiteral> namespaces;    // empty and !all_namespaces: the runtime's namespace
-  std::vector<LabelRequirement> labels;     // ANDed
+  Identifier kind;                        // pods, deployments, ...
+  bool all_namespaces = false;            // `in all namespaces`
+  bool namespace_list = false;            // written `namespaces [..]` rather than `namespace ".."`
+  std::vector<StringLiteral> namespaces;  // empty and !all_namespaces: the runtime's namespace
+  std::vector<LabelRequirement> labels;   // ANDed
+  bool except_written = false;            // `except [...]` appears, even if empty
   std::vector<StringLiteral> excluded_names;
   Span span;
 };
@@ -135,10 +147,10 @@ struct MissingRule {
 
 struct SignalClause {
   Identifier name;
-  ExprPtr source;                          // promql(`...`) or a Kubernetes state expression
+  ExprPtr source;  // promql(`...`) or a Kubernetes state expression
   bool has_by = false;
-  std::vector<Identifier> by_labels;       // join labels: `by (namespace, pod)`
-  std::optional<Identifier> aggregation;   // max | min | avg | sum | count
+  std::vector<Identifier> by_labels;      // join labels: `by (namespace, pod)`
+  std::optional<Identifier> aggregation;  // max | min | avg | sum | count
   std::optional<MissingRule> missing;
   Span span;
 };
@@ -146,9 +158,9 @@ struct SignalClause {
 struct TriggerClause {
   Identifier name;
   ExprPtr condition;
-  std::optional<DurationLiteral> hold_for;         // `for`
-  ExprPtr clear_condition;                         // `clear when`, may be null
-  std::optional<DurationLiteral> clear_for;        // `clear when ... for`
+  std::optional<DurationLiteral> hold_for;   // `for`
+  ExprPtr clear_condition;                   // `clear when`, may be null
+  std::optional<DurationLiteral> clear_for;  // `clear when ... for`
   std::optional<DurationLiteral> keep_firing_for;
   Span span;
 };
@@ -167,9 +179,9 @@ struct SafetyRule {
   std::optional<DurationLiteral> duration;  // Cooldown, MaxActions window
   Scope scope = Scope::Target;              // Cooldown
   bool scope_written = false;
-  std::int64_t count = 0;                   // MaxActions, MaxUnavailable, MaxConcurrent
-  bool percent = false;                     // MaxUnavailable written as N%
-  std::vector<Identifier> actions;          // Approve
+  std::int64_t count = 0;           // MaxActions, MaxUnavailable, MaxConcurrent
+  bool percent = false;             // MaxUnavailable written as N%
+  std::vector<Identifier> actions;  // Approve
   Span span;
 };
 
@@ -223,7 +235,7 @@ struct Policy {
   Identifier name;
   std::vector<PolicyClause> clauses;  // in source order
   Span span;
-  Span close_brace;                   // where `}` stands: comments before it stay inside
+  Span close_brace;  // where `}` stands: comments before it stay inside
 };
 
 // ---- Files -------------------------------------------------------------------------------------

@@ -11,15 +11,27 @@ class Dumper {
 
   void expr(const Expr& e) {
     switch (e.kind) {
-      case ExprKind::Number: out += "(number " + e.text + ")"; break;
+      case ExprKind::Number:
+        out += "(number " + e.text + ")";
+        break;
       case ExprKind::Duration:
         out += "(duration " + e.text + (e.minutes_or_milli ? " minutes-or-milli" : "") + ")";
         break;
-      case ExprKind::Quantity: out += "(quantity " + e.text + ")"; break;
-      case ExprKind::Percent: out += "(percent " + e.text + ")"; break;
-      case ExprKind::String: out += std::string(e.raw ? "(raw " : "(string ") + quote_string(e.text) + ")"; break;
-      case ExprKind::Bool: out += e.boolean ? "true" : "false"; break;
-      case ExprKind::Name: out += e.text; break;
+      case ExprKind::Quantity:
+        out += "(quantity " + e.text + ")";
+        break;
+      case ExprKind::Percent:
+        out += "(percent " + e.text + ")";
+        break;
+      case ExprKind::String:
+        out += std::string(e.raw ? "(raw " : "(string ") + quote_string(e.text) + ")";
+        break;
+      case ExprKind::Bool:
+        out += e.boolean ? "true" : "false";
+        break;
+      case ExprKind::Name:
+        out += e.text;
+        break;
       case ExprKind::Member:
         out += "(. ";
         expr(*e.operands[0]);
@@ -71,7 +83,9 @@ class Dumper {
     out += "]";
   }
 
-  void clause(const DescriptionClause& c) { out += "(description " + quote_string(c.text.value) + ")"; }
+  void clause(const DescriptionClause& c) {
+    out += "(description " + quote_string(c.text.value) + ")";
+  }
   void clause(const ModeClause& c) { out += "(mode " + c.mode.name + ")"; }
   void clause(const EveryClause& c) { out += "(every " + c.interval.text + ")"; }
 
@@ -84,7 +98,8 @@ class Dumper {
     }
     static const char* ops[] = {"==", "!=", "in", "not-in", "exists", "not-exists"};
     for (const auto& r : c.labels) {
-      out += std::string(" (label ") + ops[static_cast<int>(r.op)] + " " + quote_string(r.key.value);
+      out +=
+          std::string(" (label ") + ops[static_cast<int>(r.op)] + " " + quote_string(r.key.value);
       if (!r.values.empty()) {
         out += " ";
         strings(r.values);

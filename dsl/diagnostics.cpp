@@ -14,15 +14,22 @@ constexpr std::array kCodes = {
 
 }  // namespace
 
-const DiagCodeInfo& diag_info(DiagCode code) { return kCodes[static_cast<std::size_t>(code)]; }
+const DiagCodeInfo& diag_info(DiagCode code) {
+  return kCodes[static_cast<std::size_t>(code)];
+}
 
-std::span<const DiagCodeInfo> all_diag_codes() { return kCodes; }
+std::span<const DiagCodeInfo> all_diag_codes() {
+  return kCodes;
+}
 
 std::string_view severity_name(Severity s) {
   switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "note";
   }
   return "error";
 }
@@ -37,8 +44,9 @@ Diagnostic& Diagnostics::report(DiagCode code, Severity severity, Span span, std
 }
 
 std::size_t Diagnostics::error_count() const {
-  return static_cast<std::size_t>(std::count_if(
-      items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+  return static_cast<std::size_t>(
+      std::count_if(items_.begin(), items_.end(),
+                    [](const Diagnostic& d) { return d.severity == Severity::Error; }));
 }
 
 void Diagnostics::sort() {

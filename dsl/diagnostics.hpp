@@ -22,7 +22,7 @@ enum class DiagCode : std::uint16_t {
 };
 
 struct DiagCodeInfo {
-  std::string_view code;     // "E0101"
+  std::string_view code;  // "E0101"
   Severity severity;
   std::string_view summary;  // one line, used by SARIF rules and docs
 };

@@ -11,9 +11,12 @@ constexpr int kPrecPostfix = 8;
 
 int precedence(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::Binary: return binary_op_precedence(e.binary_op);
-    case ExprKind::Unary: return e.unary_op == UnaryOp::Not ? kPrecNot : kPrecUnary;
-    default: return 9;
+    case ExprKind::Binary:
+      return binary_op_precedence(e.binary_op);
+    case ExprKind::Unary:
+      return e.unary_op == UnaryOp::Not ? kPrecNot : kPrecUnary;
+    default:
+      return 9;
   }
 }
 
@@ -80,7 +83,10 @@ void print_inner(const Expr& e, std::string& out) {
         print_operand(*e.operands[0], kPrecNot, out);
       } else {
         out += unary_op_text(e.unary_op);
-        print_operand(*e.operands[0], kPrecUnary, out);
+        // `- -x`, not `--x`.
+        const Expr& operand = *e.operands[0];
+        if (operand.kind == ExprKind::Unary && !operand.parenthesized) out += ' ';
+        print_operand(operand, kPrecUnary, out);
       }
       break;
     case ExprKind::Binary: {
@@ -121,11 +127,16 @@ std::string string_list(const std::vector<StringLiteral>& items) {
 
 const char* requirement_op(LabelRequirement::Op op) {
   switch (op) {
-    case LabelRequirement::Op::Equals: return " == ";
-    case LabelRequirement::Op::NotEquals: return " != ";
-    case LabelRequirement::Op::In: return " in ";
-    case LabelRequirement::Op::NotIn: return " not in ";
-    default: return "";
+    case LabelRequirement::Op::Equals:
+      return " == ";
+    case LabelRequirement::Op::NotEquals:
+      return " != ";
+    case LabelRequirement::Op::In:
+      return " in ";
+    case LabelRequirement::Op::NotIn:
+      return " not in ";
+    default:
+      return "";
   }
 }
 
@@ -172,8 +183,11 @@ class Printer {
     while (next_comment_ < module_.comments.size() &&
            module_.comments[next_comment_].offset < comment_limit) {
       const Comment& c = module_.comments[next_comment_++];
+      // A comment moved out of the item gets no blank line: the item's own line breaks
+      // (a multi-line query) are not blank lines.
+      bool inside_item = c.offset >= item_start;
       if ((force_blank && !first_in_block_) ||
-          (!first_in_block_ && blank_line_between(last_end_, c.offset))) {
+          (!first_in_block_ && !inside_item && blank_line_between(last_end_, c.offset))) {
         out_ += '\n';
       }
       force_blank = false;
@@ -195,9 +209,8 @@ class Printer {
     last_end_ = std::max(last_end_, end);
     if (next_comment_ < module_.comments.size()) {
       const Comment& c = module_.comments[next_comment_];
-      if (c.offset >= end &&
-          std::find(text_.begin() + end, text_.begin() + c.offset, '\n') ==
-              text_.begin() + c.offset) {
+      if (c.offset >= end && std::find(text_.begin() + end, text_.begin() + c.offset, '\n') ==
+                                 text_.begin() + c.offset) {
         out_ += ' ';
         out_ += c.text;
         last_end_ = comment_end(c);
@@ -264,7 +277,8 @@ class Printer {
     out_ += "policy " + p.name.name;
     open_block();
     trailing(p.name.span.end);
-    for (const auto& clause : p.clauses) std::visit([&](const auto& c) { print_clause(c); }, clause);
+    for (const auto& clause : p.clauses)
+      std::visit([&](const auto& c) { print_clause(c); }, clause);
     close_block(p.close_brace);
     trailing(std::max(s.end, p.close_brace.end));
   }
@@ -290,8 +304,12 @@ class Printer {
         out_ += i == 0 ? " where " : " and ";
         std::string label = "label(" + quote_string(r.key.value) + ")";
         switch (r.op) {
-          case LabelRequirement::Op::Exists: out_ += "has " + label; break;
-          case LabelRequirement::Op::NotExists: out_ += "not has " + label; break;
+          case LabelRequirement::Op::Exists:
+            out_ += "has " + label;
+            break;
+          case LabelRequirement::Op::NotExists:
+            out_ += "not has " + label;
+            break;
           case LabelRequirement::Op::Equals:
           case LabelRequirement::Op::NotEquals:
             out_ += label + requirement_op(r.op) + quote_string(r.values.at(0).value);
@@ -349,9 +367,15 @@ class Printer {
         gap();
         out_ += "on missing ";
         switch (c.missing->kind) {
-          case MissingRule::Kind::Hold: out_ += "hold " + c.missing->hold_for->text; break;
-          case MissingRule::Kind::Unknown: out_ += "unknown"; break;
-          case MissingRule::Kind::Zero: out_ += "zero"; break;
+          case MissingRule::Kind::Hold:
+            out_ += "hold " + c.missing->hold_for->text;
+            break;
+          case MissingRule::Kind::Unknown:
+            out_ += "unknown";
+            break;
+          case MissingRule::Kind::Zero:
+            out_ += "zero";
+            break;
         }
       }
     });
@@ -516,12 +540,23 @@ std::string quote_string(std::string_view value) {
   std::string out = "\"";
   for (char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
     }
   }
   return out + "\"";

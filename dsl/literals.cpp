@@ -45,7 +45,9 @@ constexpr std::array<QuantitySuffix, 13> kQuantitySuffixes = {{
     {"m", 1e-3},
 }};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads "123" or "123.45" from the front of text; returns the length read, 0 if none.
 std::size_t read_decimal(std::string_view text, double& value) {

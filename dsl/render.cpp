@@ -32,9 +32,8 @@ void show_source(std::string& out, const SourceManager& sources, Span span) {
   LineColumn end = file.line_column(span.end);
   std::string_view text = file.line_text(begin.line);
   std::size_t caret_column = begin.column - 1;  // in code points
-  std::size_t caret_width = end.line == begin.line && end.column > begin.column
-                                ? end.column - begin.column
-                                : 1;
+  std::size_t caret_width =
+      end.line == begin.line && end.column > begin.column ? end.column - begin.column : 1;
   // Work in bytes of the line, counting code points for the caret.
   std::string shown;
   std::size_t skipped_points = 0;
@@ -59,15 +58,6 @@ void show_source(std::string& out, const SourceManager& sources, Span span) {
          std::string(std::min<std::size_t>(caret_width, kMaxShownLine), '^') + "\n";
 }
 
-const char* sarif_level(Severity s) {
-  switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
-  }
-  return "error";
-}
-
 std::string sarif_region(const Located& l) {
   return "{\"startLine\":" + std::to_string(l.begin.line) +
          ",\"startColumn\":" + std::to_string(l.begin.column) +
@@ -88,11 +78,21 @@ std::string json_escape(std::string_view text) {
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           static const char* hex = "0123456789abcdef";
@@ -113,7 +113,9 @@ std::string render_text(const Diagnostics& diagnostics, const SourceManager& sou
   const char* bold = style.color ? "\033[1m" : "";
   const char* reset = style.color ? "\033[0m" : "";
   for (const auto& d : diagnostics.all()) {
-    const char* tint = !style.color ? "" : d.severity == Severity::Error ? "\033[1;31m" : "\033[1;33m";
+    const char* tint = !style.color                    ? ""
+                       : d.severity == Severity::Error ? "\033[1;31m"
+                                                       : "\033[1;33m";
     Located l = locate(sources, d.span);
     out += std::string(bold) + position(l) + ": " + reset + tint +
            std::string(severity_name(d.severity)) + "[" + std::string(diag_info(d.code).code) +
@@ -152,8 +154,9 @@ std::string render_json(const Diagnostics& diagnostics, const SourceManager& sou
       out += "{\"message\":\"" + json_escape(n.message) + "\"";
       if (n.span) {
         Located nl = locate(sources, *n.span);
-        out += ",\"file\":\"" + json_escape(nl.path) + "\",\"line\":" +
-               std::to_string(nl.begin.line) + ",\"column\":" + std::to_string(nl.begin.column);
+        out += ",\"file\":\"" + json_escape(nl.path) +
+               "\",\"line\":" + std::to_string(nl.begin.line) +
+               ",\"column\":" + std::to_string(nl.begin.column);
       }
       out += "}";
     }
@@ -175,20 +178,20 @@ std::string render_sarif(const Diagnostics& diagnostics, const SourceManager& so
     rules += i ? "," : "";
     rules += "{\"id\":\"" + std::string(info.code) + "\",\"shortDescription\":{\"text\":\"" +
              json_escape(info.summary) + "\"},\"defaultConfiguration\":{\"level\":\"" +
-             sarif_level(info.severity) + "\"}}";
+             std::string(severity_name(info.severity)) + "\"}}";
   }
   std::string results;
   bool first = true;
   for (const auto& d : diagnostics.all()) {
-    auto index = std::distance(rule_order.begin(),
-                               std::find(rule_order.begin(), rule_order.end(), d.code));
+    auto index =
+        std::distance(rule_order.begin(), std::find(rule_order.begin(), rule_order.end(), d.code));
     std::string message = d.message;
     for (const auto& n : d.notes) message += "\n" + n.message;
     results += first ? "" : ",";
     first = false;
     results += "{\"ruleId\":\"" + std::string(diag_info(d.code).code) +
                "\",\"ruleIndex\":" + std::to_string(index) + ",\"level\":\"" +
-               sarif_level(d.severity) + "\",\"message\":{\"text\":\"" + json_escape(message) +
+               std::string(severity_name(d.severity)) + "\",\"message\":{\"text\":\"" + json_escape(message) +
                "\"},\"locations\":[" + sarif_location(locate(sources, d.span)) + "]";
     std::string related;
     int id = 0;
@@ -197,7 +200,8 @@ std::string render_sarif(const Diagnostics& diagnostics, const SourceManager& so
       Located nl = locate(sources, *n.span);
       related += related.empty() ? "" : ",";
       related += "{\"id\":" + std::to_string(id++) + ",\"message\":{\"text\":\"" +
-                 json_escape(n.message) + "\"},\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"" +
+                 json_escape(n.message) +
+                 "\"},\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"" +
                  json_escape(nl.path) + "\"},\"region\":" + sarif_region(nl) + "}}";
     }
     if (!related.empty()) results += ",\"relatedLocations\":[" + related + "]";
@@ -205,8 +209,7 @@ std::string render_sarif(const Diagnostics& diagnostics, const SourceManager& so
   }
   return "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
          "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"skippy\",\"version\":\"" +
-         json_escape(tool_version) +
-         "\",\"rules\":[" + rules +
+         json_escape(tool_version) + "\",\"rules\":[" + rules +
          "]}},\"columnKind\":\"unicodeCodePoints\",\"results\":[" + results + "]}]}\n";
 }
 

@@ -150,11 +150,23 @@ class Validator {
         statement(*on->body, lets);
       }
     }
-    if (!has_select) {
+    // A select clause that failed to parse was reported already; do not report it missing.
+    if (!has_select && !has_error_within(p.span)) {
       d_.report(DiagCode::MissingSelect, p.name.span,
                 "policy `" + p.name.name + "` selects no targets")
-          .notes.push_back({std::nullopt, "add a clause such as `select pods in namespace \"apps\"`"});
+          .notes.push_back(
+              {std::nullopt, "add a clause such as `select pods in namespace \"apps\"`"});
     }
+  }
+
+  bool has_error_within(Span span) const {
+    for (const auto& x : d_.all()) {
+      if (x.severity == Severity::Error && x.span.file == span.file && x.span.begin >= span.begin &&
+          x.span.begin <= span.end) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void defaults_block(const DefaultsDecl& d) {
@@ -178,7 +190,8 @@ class Validator {
     auto [it, inserted] = seen.emplace(name.name, name.span);
     if (!inserted) {
       d_.report(code, name.span,
-                std::string("a ") + what + " named `" + name.name + "` is already defined in this policy")
+                std::string("a ") + what + " named `" + name.name +
+                    "` is already defined in this policy")
           .notes.push_back({it->second, "first defined here"});
     }
   }
@@ -206,8 +219,9 @@ class Validator {
 
   void select(const SelectClause& s) {
     if (!contains(kKinds, s.kind.name)) {
-      auto& diag = d_.report(DiagCode::UnknownKind, s.kind.span,
-                             "unknown resource kind `" + s.kind.name + "`; expected " + one_of(kKinds));
+      auto& diag =
+          d_.report(DiagCode::UnknownKind, s.kind.span,
+                    "unknown resource kind `" + s.kind.name + "`; expected " + one_of(kKinds));
       suggest(diag, kKinds, s.kind.name + (s.kind.name.ends_with('s') ? "" : "s"));
     }
     if (s.namespace_list) non_empty(s.namespaces, s.span, "namespaces");
@@ -215,19 +229,31 @@ class Validator {
     for (const auto& ns : s.namespaces) {
       if (!valid_dns_subdomain(ns.value, 63) || ns.value.find('.') != std::string::npos) {
         d_.report(DiagCode::InvalidNamespaceName, ns.span,
-                  "`" + ns.value + "` is not a valid namespace name: lower case letters, digits "
-                  "and `-`, up to 63 characters, starting and ending with a letter or digit");
+                  "`" + ns.value +
+                      "` is not a valid namespace name: lower case letters, digits "
+                      "and `-`, up to 63 characters, starting and ending with a letter or digit");
       } else if (!namespaces.insert(ns.value).second) {
         d_.report(DiagCode::DuplicateNamespace, ns.span,
                   "namespace `" + ns.value + "` is listed twice");
       }
     }
+    std::map<std::string, Span> equalities;
     for (const auto& r : s.labels) {
+      if (r.op == LabelRequirement::Op::Equals) {
+        auto [it, inserted] = equalities.emplace(r.key.value, r.span);
+        if (!inserted) {
+          d_.report(
+                DiagCode::DuplicateLabel, r.span,
+                "label `" + r.key.value + "` is required to equal two values; no object can match")
+              .notes.push_back({it->second, "the first requirement"});
+        }
+      }
       if (!valid_label_key(r.key.value)) {
         d_.report(DiagCode::InvalidLabelName, r.key.span,
-                  "`" + r.key.value + "` is not a valid label name: an optional DNS prefix and "
-                  "`/`, then up to 63 letters, digits, `-`, `_` or `.`, starting and ending "
-                  "with a letter or digit");
+                  "`" + r.key.value +
+                      "` is not a valid label name: an optional DNS prefix and "
+                      "`/`, then up to 63 letters, digits, `-`, `_` or `.`, starting and ending "
+                      "with a letter or digit");
       }
       if (r.op == LabelRequirement::Op::In || r.op == LabelRequirement::Op::NotIn) {
         non_empty(r.values, r.span, "label values");
@@ -235,16 +261,23 @@ class Validator {
       for (const auto& v : r.values) {
         if (!valid_label_segment(v.value, true)) {
           d_.report(DiagCode::InvalidLabelName, v.span,
-                    "`" + v.value + "` is not a valid label value: up to 63 letters, digits, "
-                    "`-`, `_` or `.`, starting and ending with a letter or digit");
+                    "`" + v.value +
+                        "` is not a valid label value: up to 63 letters, digits, "
+                        "`-`, `_` or `.`, starting and ending with a letter or digit");
         }
       }
     }
+    if (s.except_written) non_empty(s.excluded_names, s.span, "excluded names");
+    std::set<std::string> excluded;
     for (const auto& n : s.excluded_names) {
+      if (!excluded.insert(n.value).second) {
+        d_.report(DiagCode::DuplicateNamespace, n.span, "name `" + n.value + "` is listed twice");
+      }
       if (!valid_dns_subdomain(n.value, 253)) {
         d_.report(DiagCode::InvalidNamespaceName, n.span,
-                  "`" + n.value + "` is not a valid object name: lower case letters, digits, "
-                  "`-` and `.`, up to 253 characters");
+                  "`" + n.value +
+                      "` is not a valid object name: lower case letters, digits, "
+                      "`-` and `.`, up to 253 characters");
       }
     }
   }
@@ -300,7 +333,8 @@ class Validator {
     } else {
       no_promql(*s.source);
       if (s.has_by || s.aggregation) {
-        Span where = s.has_by && !s.by_labels.empty() ? s.by_labels.front().span : s.aggregation->span;
+        Span where =
+            s.has_by && !s.by_labels.empty() ? s.by_labels.front().span : s.aggregation->span;
         d_.report(DiagCode::ByWithoutPromql, where,
                   "`by` and aggregations join and combine PromQL series; signal `" + s.name.name +
                       "` reads Kubernetes state, which is already per target");
@@ -309,16 +343,18 @@ class Validator {
     std::set<std::string> labels;
     for (const auto& l : s.by_labels) {
       if (!labels.insert(l.name).second) {
-        d_.report(DiagCode::DuplicateLabel, l.span, "label `" + l.name + "` is named twice in `by`");
+        d_.report(DiagCode::DuplicateLabel, l.span,
+                  "label `" + l.name + "` is named twice in `by`");
       }
     }
     if (s.aggregation && !contains(kAggregations, s.aggregation->name)) {
-      auto& diag = d_.report(DiagCode::UnknownAggregation, s.aggregation->span,
-                             "unknown aggregation `" + s.aggregation->name + "`; expected " +
-                                 one_of(kAggregations));
+      auto& diag = d_.report(
+          DiagCode::UnknownAggregation, s.aggregation->span,
+          "unknown aggregation `" + s.aggregation->name + "`; expected " + one_of(kAggregations));
       suggest(diag, kAggregations, s.aggregation->name);
     }
-    if (s.missing && s.missing->hold_for) positive(*s.missing->hold_for, "the hold time for missing data");
+    if (s.missing && s.missing->hold_for)
+      positive(*s.missing->hold_for, "the hold time for missing data");
   }
 
   void safety(const SafetyBlock& b) {
@@ -336,18 +372,33 @@ class Validator {
                   "`" + key + "` is already set in this safety block")
             .notes.push_back({it->second, "first set here"});
       }
+      std::set<std::string> approved;
+      for (const auto& a : r.actions) {
+        if (!approved.insert(a.name).second) {
+          d_.report(DiagCode::DuplicateNamespace, a.span,
+                    "action `" + a.name + "` is listed twice");
+        }
+      }
       switch (r.kind) {
+        case SafetyRule::Kind::Cooldown:
+          positive(*r.duration, "a cooldown");
+          break;
         case SafetyRule::Kind::MaxActions:
           positive(*r.duration, "the rate limit's window");
           [[fallthrough]];
         case SafetyRule::Kind::MaxConcurrent:
           if (r.count < 1) {
-            d_.report(DiagCode::ZeroCount, r.span,
-                      "the count must be at least 1; to evaluate without acting, use `mode monitor`");
+            d_.report(
+                DiagCode::ZeroCount, r.span,
+                "the count must be at least 1; to evaluate without acting, use `mode monitor`");
           }
           break;
         case SafetyRule::Kind::MaxUnavailable:
-          if (r.percent && r.count > 100) {
+          if (r.count < 1) {
+            d_.report(DiagCode::ZeroCount, r.span,
+                      "max_unavailable must allow at least one replica (or 1%); to evaluate "
+                      "without acting, use `mode monitor`");
+          } else if (r.percent && r.count > 100) {
             d_.report(DiagCode::PercentOutOfRange, r.span,
                       "max_unavailable is a share of replicas: at most 100%");
           }

@@ -94,8 +94,8 @@ class Builder {
   dsl::DurationLiteral duration(const Node& n) {
     auto lit = dsl::classify_literal(n.string_view());
     if (lit.kind != dsl::LiteralKind::Duration) {
-      std::string message = "expected a duration such as `30s`, `5m` or `1h30m`; found `" +
-                            n.string() + "`";
+      std::string message =
+          "expected a duration such as `30s`, `5m` or `1h30m`; found `" + n.string() + "`";
       if (lit.kind == dsl::LiteralKind::Number) message += " (a duration needs a unit)";
       fail(DiagCode::ExpectedDuration, n, std::move(message));
     }
@@ -123,11 +123,20 @@ class Builder {
     if (n.is_type<rules::number>()) {
       auto lit = dsl::classify_literal(n.string_view());
       switch (lit.kind) {
-        case dsl::LiteralKind::Number: e->kind = dsl::ExprKind::Number; break;
-        case dsl::LiteralKind::Duration: e->kind = dsl::ExprKind::Duration; break;
-        case dsl::LiteralKind::Quantity: e->kind = dsl::ExprKind::Quantity; break;
-        case dsl::LiteralKind::Percent: e->kind = dsl::ExprKind::Percent; break;
-        case dsl::LiteralKind::Invalid: fail(DiagCode::InvalidNumber, n, lit.error);
+        case dsl::LiteralKind::Number:
+          e->kind = dsl::ExprKind::Number;
+          break;
+        case dsl::LiteralKind::Duration:
+          e->kind = dsl::ExprKind::Duration;
+          break;
+        case dsl::LiteralKind::Quantity:
+          e->kind = dsl::ExprKind::Quantity;
+          break;
+        case dsl::LiteralKind::Percent:
+          e->kind = dsl::ExprKind::Percent;
+          break;
+        case dsl::LiteralKind::Invalid:
+          fail(DiagCode::InvalidNumber, n, lit.error);
       }
       e->number = lit.value;
       e->minutes_or_milli = lit.minutes_or_milli;
@@ -300,6 +309,7 @@ class Builder {
       } else if (c->is_type<rules::namespace_all>()) {
         s.all_namespaces = true;
       } else if (c->is_type<rules::excluded_names>()) {
+        s.except_written = true;
         s.excluded_names = string_list(*c->children.at(0));
       } else {
         s.labels.push_back(requirement(*c));
@@ -466,8 +476,8 @@ class Builder {
       }
       s->node = std::move(b);
     } else if (n.is_type<rules::let_statement>()) {
-      s->node = dsl::LetStatement{identifier(*n.children.at(0)), top_expr(*n.children.at(1)),
-                                  span(n)};
+      s->node =
+          dsl::LetStatement{identifier(*n.children.at(0)), top_expr(*n.children.at(1)), span(n)};
     } else if (n.is_type<rules::if_statement>()) {
       dsl::IfStatement i;
       i.span = span(n);

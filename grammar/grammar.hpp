@@ -71,11 +71,10 @@ struct kw_where : TAO_PEGTL_KEYWORD("where") {};
 struct kw_zero : TAO_PEGTL_KEYWORD("zero") {};
 
 // Words that start declarations, clauses or statements, or are operators: never names.
-struct reserved
-    : sor<kw_and, kw_clear, kw_defaults, kw_description, kw_do, kw_else, kw_every, kw_false, kw_for,
-          kw_if, kw_import, kw_in, kw_keep_firing_for, kw_let, kw_missing, kw_mode, kw_not, kw_on,
-          kw_or, kw_policy, kw_priority, kw_safety, kw_select, kw_signal, kw_then, kw_trigger,
-          kw_true, kw_when> {};
+struct reserved : sor<kw_and, kw_clear, kw_defaults, kw_description, kw_do, kw_else, kw_every,
+                      kw_false, kw_for, kw_if, kw_import, kw_in, kw_keep_firing_for, kw_let,
+                      kw_missing, kw_mode, kw_not, kw_on, kw_or, kw_policy, kw_priority, kw_safety,
+                      kw_select, kw_signal, kw_then, kw_trigger, kw_true, kw_when> {};
 
 // Words at which error recovery stops skipping.
 struct declaration_keyword : sor<kw_policy, kw_defaults, kw_import> {};
@@ -116,7 +115,8 @@ struct brace_close : one<'}'> {};
 struct optional_comma : opt<one<','>, sp> {};
 // string_list = "[" [ string { "," string } [","] ] "]"
 struct string_list
-    : seq<one<'['>, sp, opt<string_literal, sp, star<one<','>, sp, string_literal, sp>, optional_comma>,
+    : seq<one<'['>, sp,
+          opt<string_literal, sp, star<one<','>, sp, string_literal, sp>, optional_comma>,
           must<string_list_close>> {};
 
 // ---- Expressions ---------------------------------------------------------------------------
@@ -128,15 +128,15 @@ struct expected_expression : seq<nested_expression> {};
 // list = "[" [ expression { "," expression } [","] ] "]"
 struct list_literal
     : seq<one<'['>, sp,
-          opt<nested_expression, sp, star<one<','>, sp, must<expected_expression>, sp>, optional_comma>,
+          opt<nested_expression, sp, star<one<','>, sp, nested_expression, sp>, optional_comma>,
           must<list_close>> {};
 // paren = "(" expression ")"
 struct paren_expr : seq<one<'('>, sp, must<expected_expression>, sp, must<paren_close>> {};
 
 struct bool_true : seq<kw_true> {};
 struct bool_false : seq<kw_false> {};
-struct primary
-    : sor<number, string_literal, raw_string, bool_true, bool_false, name, paren_expr, list_literal> {};
+struct primary : sor<number, string_literal, raw_string, bool_true, bool_false, name, paren_expr,
+                     list_literal> {};
 
 // argument = name ":" expression | expression
 struct named_argument : seq<name, sp, one<':'>, sp, must<expected_expression>> {};
@@ -165,18 +165,16 @@ struct expected_add_operand : seq<mul_expr> {};
 struct add_expr : seq<mul_expr, star<sp, add_op, sp, must<expected_add_operand>>> {};
 
 struct op_not_in : seq<kw_not, sp, kw_in> {};
-struct cmp_op
-    : sor<string<'=', '='>, string<'!', '='>, string<'<', '='>, string<'>', '='>,
-          one<'<'>, one<'>'>, kw_in, op_not_in> {};
+struct cmp_op : sor<string<'=', '='>, string<'!', '='>, string<'<', '='>, string<'>', '='>,
+                    one<'<'>, one<'>'>, kw_in, op_not_in> {};
 struct chained_comparison : seq<cmp_op> {};
 // comparison = sum [ cmp_op sum ]     (comparisons do not chain)
-struct cmp_expr
-    : seq<add_expr, opt<sp, cmp_op, sp, must<expected_add_operand>,
-                        opt<sp, at<cmp_op>, raise<chained_comparison>>>> {};
+struct cmp_expr : seq<add_expr, opt<sp, cmp_op, sp, must<expected_add_operand>,
+                                    opt<sp, at<cmp_op>, raise<chained_comparison>>>> {};
 
 struct expected_not_operand;
-struct not_expr : sor<seq<kw_not, sp, must<expected_not_operand>>, cmp_expr> {};
 struct not_prefix : seq<kw_not> {};
+struct not_expr : sor<seq<not_prefix, sp, must<expected_not_operand>>, cmp_expr> {};
 struct expected_not_operand : nested<not_expr> {};
 
 struct expected_and_operand : seq<not_expr> {};
@@ -196,7 +194,7 @@ struct amount_value : seq<number> {};
 
 // ---- Target selection ----------------------------------------------------------------------
 
-struct kind_name : seq<identifier> {};
+struct kind_name : seq<name> {};
 struct namespace_one : seq<kw_namespace, sp, must<string_literal>> {};
 struct namespace_list : seq<kw_namespaces, sp, must<string_list>> {};
 struct namespace_all : seq<kw_all, sp, must<kw_namespaces>> {};
@@ -204,7 +202,8 @@ struct namespace_all : seq<kw_all, sp, must<kw_namespaces>> {};
 struct namespace_spec : sor<namespace_one, namespace_list, namespace_all> {};
 
 struct label_key : seq<string_literal> {};
-struct label_ref : seq<kw_label, sp, must<label_open>, sp, must<label_key>, sp, must<paren_close>> {};
+struct label_ref : seq<kw_label, sp, must<label_open>, sp, must<label_key>, sp, must<paren_close>> {
+};
 struct req_exists : seq<kw_has, sp, must<label_ref>> {};
 struct req_not_exists : seq<kw_not, sp, must<kw_has>, sp, must<label_ref>> {};
 struct req_equals : seq<label_ref, sp, string<'=', '='>, sp, must<string_literal>> {};
@@ -217,8 +216,8 @@ struct requirement
     : sor<req_exists, req_not_exists, req_equals, req_not_equals, req_in, req_not_in> {};
 struct selector_or : seq<kw_or> {};
 // selector = requirement { "and" requirement }
-struct selector
-    : seq<requirement, star<sp, kw_and, sp, must<requirement>>, opt<sp, at<kw_or>, raise<selector_or>>> {};
+struct selector : seq<requirement, star<sp, kw_and, sp, must<requirement>>,
+                      opt<sp, at<kw_or>, raise<selector_or>>> {};
 struct excluded_names : seq<string_list> {};
 
 // select = "select" kind ["in" namespaces] ["where" selector] ["except" string_list]
@@ -231,7 +230,7 @@ struct select_clause
 struct description_text : seq<string_literal> {};
 // description = "description" string
 struct description_clause : seq<kw_description, sp, must<description_text>> {};
-struct mode_name : seq<identifier> {};
+struct mode_name : seq<name> {};
 // mode = "mode" name
 struct mode_clause : seq<kw_mode, sp, must<mode_name>> {};
 // every = "every" duration
@@ -240,9 +239,8 @@ struct every_clause : seq<kw_every, sp, must<duration_value>> {};
 struct signal_equals : one<'='> {};
 struct by_label : seq<identifier> {};
 // by = "by" "(" label { "," label } ")"
-struct by_clause
-    : seq<kw_by, sp, must<by_open>, sp, must<by_label>, sp,
-          star<one<','>, sp, must<by_label>, sp>, must<paren_close>> {};
+struct by_clause : seq<kw_by, sp, must<by_open>, sp, must<by_label>, sp,
+                       star<one<','>, sp, must<by_label>, sp>, must<paren_close>> {};
 struct aggregation : seq<name> {};
 struct missing_hold : seq<kw_hold, sp, must<duration_value>> {};
 struct missing_unknown : seq<kw_unknown> {};
@@ -251,23 +249,21 @@ struct missing_rule : sor<missing_hold, missing_unknown, missing_zero> {};
 // missing = "on" "missing" ("hold" duration | "unknown" | "zero")
 struct missing_clause : seq<kw_on, sp, kw_missing, sp, must<missing_rule>> {};
 // signal = "signal" name "=" expression [by] [aggregation] [missing]
-struct signal_clause
-    : seq<kw_signal, sp, must<declared_name>, sp, must<signal_equals>, sp,
-          must<expected_expression>, opt<sp, by_clause>, opt<sp, aggregation>,
-          opt<sp, missing_clause>> {};
+struct signal_clause : seq<kw_signal, sp, must<declared_name>, sp, must<signal_equals>, sp,
+                           must<expected_expression>, opt<sp, by_clause>, opt<sp, aggregation>,
+                           opt<sp, missing_clause>> {};
 
 struct when_keyword : seq<kw_when> {};
 struct for_clause : seq<kw_for, sp, must<duration_value>> {};
 struct clear_for_clause : seq<kw_for, sp, must<duration_value>> {};
-struct clear_clause
-    : seq<kw_clear, sp, must<when_keyword>, sp, must<expected_expression>, opt<sp, clear_for_clause>> {};
+struct clear_clause : seq<kw_clear, sp, must<when_keyword>, sp, must<expected_expression>,
+                          opt<sp, clear_for_clause>> {};
 struct keep_firing_clause : seq<kw_keep_firing_for, sp, must<duration_value>> {};
 // trigger = "trigger" name "when" expression ["for" duration]
 //           ["clear" "when" expression ["for" duration]] ["keep_firing_for" duration]
-struct trigger_clause
-    : seq<kw_trigger, sp, must<declared_name>, sp, must<when_keyword>, sp,
-          must<expected_expression>, opt<sp, for_clause>, opt<sp, clear_clause>,
-          opt<sp, keep_firing_clause>> {};
+struct trigger_clause : seq<kw_trigger, sp, must<declared_name>, sp, must<when_keyword>, sp,
+                            must<expected_expression>, opt<sp, for_clause>, opt<sp, clear_clause>,
+                            opt<sp, keep_firing_clause>> {};
 
 // ---- Safety --------------------------------------------------------------------------------
 
@@ -281,7 +277,8 @@ struct system_namespaces : seq<kw_system_namespaces> {};
 struct rule_cooldown
     : seq<kw_cooldown, sp, must<duration_value>, opt<sp, kw_per, sp, must<cooldown_scope>>> {};
 struct rule_max_actions
-    : seq<kw_max_actions, sp, must<count_value>, sp, must<per_keyword>, sp, must<duration_value>> {};
+    : seq<kw_max_actions, sp, must<count_value>, sp, must<per_keyword>, sp, must<duration_value>> {
+};
 struct rule_max_unavailable : seq<kw_max_unavailable, sp, must<amount_value>> {};
 struct rule_max_concurrent : seq<kw_max_concurrent, sp, must<count_value>> {};
 struct rule_approve
@@ -290,15 +287,12 @@ struct rule_allow : seq<kw_allow, sp, must<system_namespaces>> {};
 // safety_rule = "cooldown" duration ["per" ("target"|"policy")] | "max_actions" n "per" duration
 //             | "max_unavailable" (n | n%) | "max_concurrent" n | "approve" name {"," name}
 //             | "allow" "system_namespaces"
-struct safety_rule
-    : sor<rule_cooldown, rule_max_actions, rule_max_unavailable, rule_max_concurrent, rule_approve,
-          rule_allow> {};
-struct safety_body
-    : star<not_at<brace_close>, not_at<clause_keyword>, not_at<declaration_keyword>, not_at<eof>,
-           recover<must<safety_rule>, skip_line>, sp> {};
+struct safety_rule : sor<rule_cooldown, rule_max_actions, rule_max_unavailable, rule_max_concurrent,
+                         rule_approve, rule_allow> {};
+struct safety_body : star<not_at<brace_close>, not_at<clause_keyword>, not_at<declaration_keyword>,
+                          not_at<eof>, recover<must<safety_rule>, skip_line>, sp> {};
 // safety = "safety" "{" { safety_rule } "}"
-struct safety_block
-    : seq<kw_safety, sp, must<brace_open>, sp, safety_body, expect<brace_close>> {};
+struct safety_block : seq<kw_safety, sp, must<brace_open>, sp, safety_body, expect<brace_close>> {};
 
 // ---- Actions -------------------------------------------------------------------------------
 
@@ -326,32 +320,28 @@ struct then_keyword : seq<kw_then> {};
 struct if_statement;
 struct else_body : sor<nested<if_statement>, action_body> {};
 // if = "if" expression "then" action_body ["else" (if | action_body)]
-struct if_statement
-    : seq<kw_if, sp, must<expected_expression>, sp, must<then_keyword>, sp, must<action_body>,
-          opt<sp, kw_else, sp, must<else_body>>> {};
+struct if_statement : seq<kw_if, sp, must<expected_expression>, sp, must<then_keyword>, sp,
+                          must<action_body>, opt<sp, kw_else, sp, must<else_body>>> {};
 // statement = let | if | action
 struct statement : sor<let_statement, if_statement, action_call> {};
 
 struct trigger_ref : seq<name> {};
 struct do_keyword : seq<kw_do> {};
 // on = "on" trigger "do" action_body
-struct on_clause
-    : seq<kw_on, sp, must<trigger_ref>, sp, must<do_keyword>, sp, must<action_body>> {};
+struct on_clause : seq<kw_on, sp, must<trigger_ref>, sp, must<do_keyword>, sp, must<action_body>> {
+};
 
 // ---- Policies and files --------------------------------------------------------------------
 
 // clause = description | select | mode | every | signal | trigger | safety | on
-struct clause
-    : sor<description_clause, select_clause, mode_clause, every_clause, signal_clause,
-          trigger_clause, safety_block, on_clause> {};
-struct policy_body
-    : star<not_at<brace_close>, not_at<declaration_keyword>, not_at<eof>,
-           recover<must<clause>, skip_clause>, sp> {};
+struct clause : sor<description_clause, select_clause, mode_clause, every_clause, signal_clause,
+                    trigger_clause, safety_block, on_clause> {};
+struct policy_body : star<not_at<brace_close>, not_at<declaration_keyword>, not_at<eof>,
+                          recover<must<clause>, skip_clause>, sp> {};
 struct policy_name : seq<declared_name> {};
 // policy = "policy" name "{" { clause } "}"
-struct policy_decl
-    : seq<kw_policy, sp, must<policy_name>, sp, must<brace_open>, sp, policy_body,
-          expect<brace_close>> {};
+struct policy_decl : seq<kw_policy, sp, must<policy_name>, sp, must<brace_open>, sp, policy_body,
+                         expect<brace_close>> {};
 
 struct import_path : seq<string_literal> {};
 // import = "import" string
@@ -359,9 +349,8 @@ struct import_decl : seq<kw_import, sp, must<import_path>> {};
 
 // defaults_item = mode | every | safety
 struct defaults_item : sor<mode_clause, every_clause, safety_block> {};
-struct defaults_body
-    : star<not_at<brace_close>, not_at<declaration_keyword>, not_at<eof>,
-           recover<must<defaults_item>, skip_clause>, sp> {};
+struct defaults_body : star<not_at<brace_close>, not_at<declaration_keyword>, not_at<eof>,
+                            recover<must<defaults_item>, skip_clause>, sp> {};
 // defaults = "defaults" "{" { defaults_item } "}"
 struct defaults_decl
     : seq<kw_defaults, sp, must<brace_open>, sp, defaults_body, expect<brace_close>> {};
@@ -369,7 +358,6 @@ struct defaults_decl
 // declaration = import | defaults | policy
 struct declaration : sor<import_decl, defaults_decl, policy_decl> {};
 // file = { declaration }
-struct file
-    : seq<sp, star<not_at<eof>, recover<must<declaration>, skip_declaration>, sp>, eof> {};
+struct file : seq<sp, star<not_at<eof>, recover<must<declaration>, skip_declaration>, sp>, eof> {};
 
 }  // namespace skippy::grammar::rules

@@ -50,7 +50,8 @@ class Loader {
       if (found->second == State::Loading && imported_at) {
         auto& d = diagnostics_.report(dsl::DiagCode::ImportCycle, *imported_at,
                                       "importing `" + path + "` makes a cycle");
-        for (const auto& step : stack_) d.notes.push_back({std::nullopt, "imports go through " + step});
+        for (const auto& step : stack_)
+          d.notes.push_back({std::nullopt, "imports go through " + step});
       }
       return;
     }
@@ -58,7 +59,9 @@ class Loader {
     std::string text;
     std::string error;
     if (!read(path, text, error)) {
-      if (imported_at) {
+      if (error.empty()) {
+        // Reported by read() already (too large).
+      } else if (imported_at) {
         diagnostics_.report(dsl::DiagCode::ImportNotFound, *imported_at,
                             "cannot read imported file `" + path + "`: " + error);
       } else {
@@ -84,8 +87,9 @@ class Loader {
       std::string target_key = target.lexically_normal().string();
       auto [it, inserted] = imported.emplace(target_key, import->span);
       if (!inserted) {
-        diagnostics_.report(dsl::DiagCode::DuplicateImport, import->span,
-                            "`" + import->path.value + "` is already imported by this file")
+        diagnostics_
+            .report(dsl::DiagCode::DuplicateImport, import->span,
+                    "`" + import->path.value + "` is already imported by this file")
             .notes.push_back({it->second, "first imported here"});
         continue;
       }
@@ -113,7 +117,7 @@ class Loader {
       diagnostics_.report(dsl::DiagCode::FileTooLarge, dsl::Span{file.id(), 0, 0},
                           "`" + path + "` is " + std::to_string(size) + " bytes; the limit is " +
                               std::to_string(options_.max_file_bytes));
-      error = "too large";
+      error.clear();
       result_.io_error = true;
       return false;
     }
@@ -150,10 +154,20 @@ std::size_t find_invalid_utf8(std::string_view text) {
     std::size_t length = 0;
     std::uint32_t min = 0;
     std::uint32_t cp = 0;
-    if ((c & 0xE0u) == 0xC0u) { length = 2; min = 0x80; cp = c & 0x1Fu; }
-    else if ((c & 0xF0u) == 0xE0u) { length = 3; min = 0x800; cp = c & 0x0Fu; }
-    else if ((c & 0xF8u) == 0xF0u) { length = 4; min = 0x10000; cp = c & 0x07u; }
-    else return i;
+    if ((c & 0xE0u) == 0xC0u) {
+      length = 2;
+      min = 0x80;
+      cp = c & 0x1Fu;
+    } else if ((c & 0xF0u) == 0xE0u) {
+      length = 3;
+      min = 0x800;
+      cp = c & 0x0Fu;
+    } else if ((c & 0xF8u) == 0xF0u) {
+      length = 4;
+      min = 0x10000;
+      cp = c & 0x07u;
+    } else
+      return i;
     if (i + length > n) return i;
     for (std::size_t k = 1; k < length; ++k) {
       auto cc = static_cast<unsigned char>(text[i + k]);

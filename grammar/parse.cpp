@@ -62,7 +62,7 @@ bool wants_found(dsl::DiagCode code) {
 void point_at_opening_quote(std::string_view text, RawDiagnostic& raw) {
   char quote = raw.text.code == dsl::DiagCode::UnterminatedString      ? '"'
                : raw.text.code == dsl::DiagCode::UnterminatedRawString ? '`'
-                                                                      : 0;
+                                                                       : 0;
   if (!quote) return;
   std::size_t from = std::min<std::size_t>(raw.offset, text.size());
   std::size_t at = from == 0 ? std::string_view::npos : text.rfind(quote, from - 1);

@@ -33,8 +33,8 @@ using selector = pt::selector<
         rules::clear_for_clause, rules::keep_firing_clause, rules::safety_block,
         rules::rule_cooldown, rules::scope_target, rules::scope_policy, rules::rule_max_actions,
         rules::rule_max_unavailable, rules::rule_max_concurrent, rules::rule_approve,
-        rules::rule_allow, rules::on_clause, rules::action_call, rules::block,
-        rules::let_statement, rules::if_statement,
+        rules::rule_allow, rules::on_clause, rules::action_call, rules::block, rules::let_statement,
+        rules::if_statement,
         // declarations
         rules::policy_decl, rules::import_decl, rules::defaults_decl>,
     pt::fold_one::on<rules::postfix, rules::unary, rules::mul_expr, rules::add_expr,

@@ -52,7 +52,13 @@ bool is_sync_word(const char* p, const char* end, Stop stop) {
   while (q < end && is_word_char(*q)) ++q;
   std::string_view word(p, static_cast<std::size_t>(q - p));
   if (in_list(word, kDeclarationWords)) return true;
-  return stop != Stop::Declaration && in_list(word, kClauseWords);
+  if (stop == Stop::Declaration || !in_list(word, kClauseWords)) return false;
+  if (word == "on") {
+    // `on missing` continues a signal; it does not start an `on` clause.
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) ++q;
+    return std::string_view(q, static_cast<std::size_t>(end - q)).substr(0, 7) != "missing";
+  }
+  return true;
 }
 
 const char* skip(const char* p, const char* end, Stop stop) {

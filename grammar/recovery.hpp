@@ -114,8 +114,9 @@ struct recover {
   using rule_t = recover;
   using subs_t = tao::pegtl::type_list<Rule, Skip>;
 
-  template <tao::pegtl::apply_mode A, tao::pegtl::rewind_mode M, template <typename...> class Action,
-            template <typename...> class Control, typename ParseInput, typename... States>
+  template <tao::pegtl::apply_mode A, tao::pegtl::rewind_mode M,
+            template <typename...> class Action, template <typename...> class Control,
+            typename ParseInput, typename... States>
   static bool match(ParseInput& in, States&&... st) {
     const auto start = in.iterator();
     try {
@@ -136,8 +137,9 @@ struct expect {
   using rule_t = expect;
   using subs_t = tao::pegtl::type_list<Rule>;
 
-  template <tao::pegtl::apply_mode A, tao::pegtl::rewind_mode M, template <typename...> class Action,
-            template <typename...> class Control, typename ParseInput, typename... States>
+  template <tao::pegtl::apply_mode A, tao::pegtl::rewind_mode M,
+            template <typename...> class Action, template <typename...> class Control,
+            typename ParseInput, typename... States>
   static bool match(ParseInput& in, States&&... st) {
     if (Control<Rule>::template match<A, M, Action, Control>(in, st...)) return true;
     auto& state = find_parse_state(st...);
@@ -155,8 +157,9 @@ struct nested {
   using rule_t = nested;
   using subs_t = tao::pegtl::type_list<Rule>;
 
-  template <tao::pegtl::apply_mode A, tao::pegtl::rewind_mode M, template <typename...> class Action,
-            template <typename...> class Control, typename ParseInput, typename... States>
+  template <tao::pegtl::apply_mode A, tao::pegtl::rewind_mode M,
+            template <typename...> class Action, template <typename...> class Control,
+            typename ParseInput, typename... States>
   static bool match(ParseInput& in, States&&... st) {
     struct Guard {
       std::size_t& depth;
@@ -177,7 +180,8 @@ struct nested {
 namespace tao::pegtl {
 
 template <typename Name, typename Rule, typename Skip>
-struct analyze_traits<Name, skippy::grammar::recover<Rule, Skip>> : analyze_sor_traits<Rule, Skip> {};
+struct analyze_traits<Name, skippy::grammar::recover<Rule, Skip>> : analyze_sor_traits<Rule, Skip> {
+};
 
 template <typename Name, typename Rule>
 struct analyze_traits<Name, skippy::grammar::expect<Rule>> : analyze_opt_traits<Rule> {};

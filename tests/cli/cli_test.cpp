@@ -1,0 +1,149 @@
+// The `skippy` command as users and CI run it: exit codes, output formats, fmt in place.
+#define BOOST_TEST_MODULE cli
+#include <simdjson.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out;  // standard output
+  std::string err;  // standard error
+};
+
+// Runs `skippy ARGS` through the shell with stdin from `input`; captures both streams.
+Run skippy(const std::string& args, const std::string& input = "") {
+  static int counter = 0;
+  auto dir = fs::temp_directory_path();
+  auto id = std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  auto in_path = dir / ("skippy-cli-in-" + id);
+  auto err_path = dir / ("skippy-cli-err-" + id);
+  std::ofstream(in_path) << input;
+  std::string command =
+      std::string(SKIPPY_BINARY) + " " + args + " <" + in_path.string() + " 2>" + err_path.string();
+  Run run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  BOOST_REQUIRE(pipe);
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.out.append(buffer.data(), n);
+  int status = ::pclose(pipe);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  std::stringstream s;
+  s << err.rdbuf();
+  run.err = s.str();
+  fs::remove(in_path);
+  fs::remove(err_path);
+  return run;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("skippy-cli-" + std::to_string(::getpid()));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return (path / name).string();
+  }
+  std::string read(const std::string& name) const {
+    std::ifstream in(path / name);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+};
+
+const char* kGood = "policy p {\n  select pods\n}\n";
+const char* kBad = "policy p {\n  select podz\n  mode\n}\n";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(check_exit_codes_follow_promtool) {
+  TempDir dir;
+  auto good = dir.write("good.skippy", kGood);
+  auto bad = dir.write("bad.skippy", kBad);
+  BOOST_TEST(skippy("check " + good).code == 0);
+  auto failing = skippy("check " + good + " " + bad);
+  BOOST_TEST(failing.code == 1);
+  BOOST_TEST(failing.err.find("bad.skippy:4:1: error[E0121]") != std::string::npos);
+  BOOST_TEST(failing.err.find("bad.skippy:2:10: error[E0211]") != std::string::npos);
+  BOOST_TEST(skippy("check " + (dir.path / "missing.skippy").string()).code == 2);
+  BOOST_TEST(skippy("check").code == 2);
+  BOOST_TEST(skippy("check --format yaml " + good).code == 2);
+  BOOST_TEST(skippy("frobnicate").code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(check_reads_directories_and_stdin) {
+  TempDir dir;
+  dir.write("a.skippy", kGood);
+  dir.write("b.skippy", "policy q {\n  select pods\n}\n");
+  dir.write("notes.txt", "not a policy");
+  auto run = skippy("check " + dir.path.string());
+  BOOST_TEST(run.code == 0);
+  BOOST_TEST(run.out == "checked 2 file(s): no errors\n");
+  BOOST_TEST(skippy("check -", kBad).code == 1);
+  BOOST_TEST(skippy("check -", kGood).code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(check_json_and_sarif) {
+  TempDir dir;
+  auto bad = dir.write("bad.skippy", kBad);
+  simdjson::dom::parser parser;
+
+  auto json = skippy("check --format json " + bad);
+  BOOST_TEST(json.code == 1);
+  simdjson::dom::element doc;
+  BOOST_REQUIRE(!parser.parse(json.out).get(doc));
+  BOOST_TEST(int64_t(doc["errors"]) == 2);
+  BOOST_TEST(std::string_view(doc["diagnostics"].at(0)["code"]) == "E0211");
+
+  auto sarif = skippy("check --format sarif " + bad);
+  BOOST_TEST(sarif.code == 1);
+  simdjson::dom::element log;
+  BOOST_REQUIRE(!parser.parse(sarif.out).get(log));
+  BOOST_TEST(std::string_view(log["version"]) == "2.1.0");
+  BOOST_TEST(simdjson::dom::array(log["runs"].at(0)["results"]).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(fmt_rewrites_checks_and_refuses_broken_files) {
+  TempDir dir;
+  auto messy = dir.write("messy.skippy", "policy p{select pods   mode dryrun}");
+  auto check = skippy("fmt --check " + messy);
+  BOOST_TEST(check.code == 1);
+  BOOST_TEST(check.out == messy + "\n");
+  BOOST_TEST(dir.read("messy.skippy") == "policy p{select pods   mode dryrun}");  // untouched
+
+  auto rewrite = skippy("fmt " + messy);
+  BOOST_TEST(rewrite.code == 0);
+  BOOST_TEST(dir.read("messy.skippy") == "policy p {\n  select pods\n  mode dryrun\n}\n");
+  BOOST_TEST(skippy("fmt --check " + messy).code == 0);
+
+  auto broken = dir.write("broken.skippy", kBad);
+  BOOST_TEST(skippy("fmt " + broken).code == 1);
+  BOOST_TEST(dir.read("broken.skippy") == kBad);
+
+  auto piped = skippy("fmt -", "policy p{select pods}");
+  BOOST_TEST(piped.code == 0);
+  BOOST_TEST(piped.out == "policy p {\n  select pods\n}\n");
+}
+
+BOOST_AUTO_TEST_CASE(version_flag) {
+  auto run = skippy("--version");
+  BOOST_TEST(run.code == 0);
+  BOOST_TEST(run.out.find("skippy ") == 0u);
+}
