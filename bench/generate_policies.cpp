@@ -4,39 +4,11 @@
 #include <array>
 #include <string_view>
 
+#include "bench/rng.hpp"
+
 namespace skippy::bench {
 namespace {
 
-// SplitMix64: small, fast and fully specified, so the corpus is identical everywhere.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-  bool percent(std::size_t p) { return below(100) < p; }
-  template <typename T, std::size_t N>
-  const T& pick(const std::array<T, N>& items) {
-    return items[below(N)];
-  }
-  // k distinct indices below n, in the order drawn.
-  std::vector<std::size_t> distinct(std::size_t n, std::size_t k) {
-    std::vector<std::size_t> out;
-    while (out.size() < k) {
-      std::size_t i = below(n);
-      if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(i);
-    }
-    return out;
-  }
-
- private:
-  std::uint64_t state_;
-};
 
 using sv = std::string_view;
 
@@ -150,9 +122,59 @@ constexpr std::array<sv, 15> kNamespaces = {"team-shop", "team-core", "team-data
                                             "team-ml",   "team-risk", "team-growth", "team-infra",
                                             "prod-eu",   "prod-us",   "prod-ap",     "staging",
                                             "batch",     "streaming", "platform"};
-constexpr std::array<sv, 10> kKinds = {"pods",        "pods",        "pods",        "pods",
-                                       "deployments", "deployments", "deployments", "statefulsets",
-                                       "daemonsets",  "replicasets"};
+// What differs between the selected kinds: the actions that apply to them (the checker
+// rejects, say, `delete` on a deployment or `scale` on a daemonset), what `approve` may name,
+// and the kube-state-metrics series behind `workload.ready_replicas < workload.replicas`.
+struct KindProfile {
+  sv name;
+  bool pods;
+  std::array<sv, 6> actions;  // Skippy action calls, without a priority
+  std::array<sv, 3> approve;
+  sv ksm_label;               // the workload's label in kube-state-metrics (workloads only)
+  sv ksm_ready;               // ready replicas
+  sv ksm_desired;             // desired replicas
+};
+
+constexpr sv kRollbackNote = "annotate(key: \"skippy.io/rollback\", value: \"previous\")";
+constexpr sv kNotify = "notify(webhook: \"https://hooks.example.com/skippy\", message: \"needs a look\")";
+constexpr sv kPatch =
+    "patch(type: merge, patch: `{\"metadata\": {\"annotations\": {\"skippy.io/healed\": \"true\"}}}`)";
+
+constexpr std::array<KindProfile, 5> kProfiles = {{
+    {"pods",
+     true,
+     {"restart(strategy: rolling)", "delete(grace: 30s)", "scale(of: owner, by: +1, max: 5)",
+      "evict(grace: 1m)", "restart()", "scale(of: owner, by: +2, max: 8)"},
+     {"delete", "delete, evict", "scale"},
+     "", "", ""},
+    {"deployments",
+     false,
+     {"restart(strategy: rolling)", "scale(by: +1, max: 5)", kRollbackNote, "restart()",
+      "scale(to: 4, min: 2, max: 6)", kPatch},
+     {"scale", "patch", "scale, patch"},
+     "deployment", "kube_deployment_status_replicas_ready", "kube_deployment_spec_replicas"},
+    {"statefulsets",
+     false,
+     {"restart(strategy: rolling)", "scale(by: +1, max: 5)", kRollbackNote, "restart()", kNotify,
+      "scale(by: -1, min: 2, max: 6)"},
+     {"scale", "patch", "scale, patch"},
+     "statefulset", "kube_statefulset_status_replicas_ready", "kube_statefulset_replicas"},
+    {"daemonsets",
+     false,
+     {"restart(strategy: rolling)", kPatch, kRollbackNote, "restart()", kNotify,
+      "restart(strategy: graceful)"},
+     {"patch", "restart", "restart, patch"},
+     "daemonset", "kube_daemonset_status_number_ready",
+     "kube_daemonset_status_desired_number_scheduled"},
+    {"replicasets",
+     false,
+     {"scale(by: +1, max: 5)", kPatch, kRollbackNote, "scale(to: 3, min: 1, max: 5)", kNotify,
+      "scale(by: +2, max: 8)"},
+     {"scale", "patch", "scale, patch"},
+     "replicaset", "kube_replicaset_status_ready_replicas", "kube_replicaset_spec_replicas"},
+}};
+// Pods are selected four times in ten, deployments three, the other kinds once each.
+constexpr std::array<std::size_t, 10> kKinds = {0, 0, 0, 0, 1, 1, 1, 2, 3, 4};
 constexpr std::array<sv, 5> kModes = {"monitor", "dryrun", "manual", "automatic", "automatic"};
 constexpr std::array<sv, 4> kEvery = {"10s", "15s", "30s", "1m"};
 constexpr std::array<sv, 3> kWindows = {"5m", "10m", "15m"};
@@ -166,11 +188,6 @@ constexpr std::array<sv, 6> kRequirements = {"label(\"tier\") in [\"web\", \"api
                                              "label(\"env\") != \"dev\"",
                                              "label(\"track\") not in [\"canary\", \"shadow\"]",
                                              "label(\"app.kubernetes.io/part-of\") == \"shop\""};
-// Simple actions; %P is replaced by a priority.
-constexpr std::array<sv, 6> kActions = {
-    "restart(strategy: rolling)", "delete(grace: 30s)", "scale(by: +1, max: 5)",
-    "rollback(to: previous)",     "restart()",          "scale(by: +2, max: 8)"};
-
 std::string expand(sv tpl, sv matchers, sv window) {
   std::string out;
   out.reserve(tpl.size() + 4 * matchers.size());
@@ -300,15 +317,44 @@ Trigger crash_looping(sv matchers, Rng& rng) {
   return t;
 }
 
-std::string action(Rng& rng) {
-  return std::string(rng.pick(kActions)) + " priority " + std::to_string(1 + rng.below(20));
+// For the workload kinds, the counterpart of crash_looping: fewer ready replicas than
+// desired, for a while. `workload_matchers` select the workload by its own label.
+Trigger replicas_unready(const KindProfile& profile, sv workload_matchers, Rng& rng) {
+  static constexpr std::array<sv, 3> kMissing = {"0", "1", "2"};
+  sv missing = rng.pick(kMissing);
+  Trigger t;
+  t.name = "replicas_unready";
+  t.when = "workload.ready_replicas < workload.replicas";
+  std::string lhs = std::string(profile.ksm_ready) + "{job=\"kube-state-metrics\"" +
+                    std::string(workload_matchers) + "}";
+  std::string rhs = std::string(profile.ksm_desired) + "{job=\"kube-state-metrics\"" +
+                    std::string(workload_matchers) + "}";
+  if (missing != "0") {
+    t.when += " - " + std::string(missing);
+    rhs += " - " + std::string(missing);
+  }
+  t.promql = lhs + " < on(namespace, " + std::string(profile.ksm_label) + ") " + rhs;
+  t.for_duration = rng.pick(kFor);
+  return t;
 }
+
+std::string with_priority(sv action, Rng& rng) {
+  return std::string(action) + " priority " + std::to_string(1 + rng.below(20));
+}
+
+std::string action(const KindProfile& profile, Rng& rng) {
+  return with_priority(rng.pick(profile.actions), rng);
+}
+
+// The action's name: what `verdict.action` is compared with.
+sv action_name(sv call) { return call.substr(0, call.find('(')); }
 
 void generate_one(std::size_t index, std::size_t count, Rng& rng, GeneratedPolicy& policy,
                   std::string& yaml) {
   // ---- Target ----
   sv app = rng.pick(kApps);
-  sv kind = rng.pick(kKinds);
+  const KindProfile& profile = kProfiles[rng.pick(kKinds)];
+  sv kind = profile.name;
   std::string ns_spec;
   std::string ns_matcher;
   std::string team;
@@ -334,6 +380,10 @@ void generate_one(std::size_t index, std::size_t count, Rng& rng, GeneratedPolic
     team = "all";
   }
   std::string matchers = ns_matcher + ", pod=~\"" + std::string(app) + "-.*\"";
+  std::string workload_matchers =
+      profile.pods ? std::string()
+                   : ns_matcher + ", " + std::string(profile.ksm_label) + "=~\"" +
+                         std::string(app) + "(-.*)?\"";
 
   std::string where = "label(\"app\") == \"" + std::string(app) + "\"";
   for (std::size_t r : rng.distinct(kRequirements.size(), rng.below(3))) {
@@ -366,7 +416,8 @@ void generate_one(std::size_t index, std::size_t count, Rng& rng, GeneratedPolic
     if (choice == 0 && signals[0].kind->grows) {
       triggers.push_back(forecast(signals[0], rng));
     } else if (choice <= 1) {
-      triggers.push_back(crash_looping(matchers, rng));
+      triggers.push_back(profile.pods ? crash_looping(matchers, rng)
+                                      : replicas_unready(profile, workload_matchers, rng));
     } else {
       triggers.push_back(compound(signals[0], signals[1], rng));
     }
@@ -411,7 +462,6 @@ void generate_one(std::size_t index, std::size_t count, Rng& rng, GeneratedPolic
   static constexpr std::array<sv, 4> kCooldown = {"5m", "10m", "15m", "30m"};
   static constexpr std::array<sv, 3> kWindow = {"30m", "1h", "2h"};
   static constexpr std::array<sv, 5> kUnavailable = {"10%", "25%", "33%", "1", "2"};
-  static constexpr std::array<sv, 3> kApprove = {"delete", "delete, rollback", "scale"};
   out += "    cooldown " + std::string(rng.pick(kCooldown)) + " per " +
          (rng.percent(75) ? "target" : "policy") + "\n";
   out += "    max_actions " + std::to_string(1 + rng.below(5)) + " per " +
@@ -419,19 +469,23 @@ void generate_one(std::size_t index, std::size_t count, Rng& rng, GeneratedPolic
   out += "    max_unavailable " + std::string(rng.pick(kUnavailable)) +
          (rng.percent(50) ? "  # of the owning workload's replicas\n" : "\n");
   if (rng.percent(40)) out += "    max_concurrent " + std::to_string(1 + rng.below(4)) + "\n";
-  out += "    approve " + std::string(rng.pick(kApprove)) + "\n";
+  out += "    approve " + std::string(rng.pick(profile.approve)) + "\n";
   out += "  }\n\n";
   for (std::size_t i = 0; i + 1 < triggers.size(); ++i) {
-    out += "  on " + triggers[i].name + " do " + action(rng) + "\n";
+    out += "  on " + triggers[i].name + " do " + action(profile, rng) + "\n";
   }
   static constexpr std::array<sv, 3> kConfidence = {"0.7", "0.8", "0.9"};
   out += "  on " + triggers.back().name + " do {\n";
   out += "    let verdict = ai.analyze(signals: [";
   for (std::size_t i = 0; i < signals.size(); ++i) out += (i ? ", " : "") + signals[i].name();
   out += "], events: events(within: 15m))\n";
-  out += "    if verdict.action == scale and verdict.confidence >= " +
-         std::string(rng.pick(kConfidence)) + " then " + action(rng) + "\n";
-  out += "    else " + action(rng) + "\n";
+  // The advisor may recommend one of the policy's own actions: follow it when confident.
+  auto picked = rng.distinct(profile.actions.size(), 2);
+  sv advised = profile.actions[picked[0]];
+  out += "    if verdict.action == " + std::string(action_name(advised)) +
+         " and verdict.confidence >= " + std::string(rng.pick(kConfidence)) + " then " +
+         with_priority(advised, rng) + "\n";
+  out += "    else " + with_priority(profile.actions[picked[1]], rng) + "\n";
   out += "  }\n";
   out += "}\n";
 

@@ -1,5 +1,6 @@
-// A deterministic generator of benchmark inputs: N Skippy policies of about 30 lines each
-// and the equivalent Prometheus rule file (one alerting rule per policy) that
+// A deterministic generator of benchmark inputs: N Skippy policies of about 30 lines each,
+// which `skippy check` (the compiler's checker included) accepts with no error and no
+// warning, and the equivalent Prometheus rule file (one alerting rule per policy) that
 // `promtool check rules` accepts. The output depends only on (count, seed): no clock, no
 // std::random_device, no standard distributions (whose results differ between libraries).
 #pragma once

@@ -2,10 +2,16 @@
 // process exit code when run: 0 clean, 1 findings, 2 usage or I/O error (as promtool does).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "dsl/diagnostics.hpp"
+#include "dsl/source.hpp"
+#include "runtime/bytecode/program.hpp"
 
 namespace skippy::cli {
 
@@ -17,6 +23,7 @@ struct CheckOptions {
   std::vector<std::string> paths;
   std::string format = "text";
   bool color = false;
+  std::uint32_t max_cost = 10'000;
 };
 void add_check_command(CLI::App& app, CheckOptions& options);
 int run_check(const CheckOptions& options);
@@ -28,6 +35,33 @@ struct FmtOptions {
 };
 void add_fmt_command(CLI::App& app, FmtOptions& options);
 int run_fmt(const FmtOptions& options);
+
+struct CompileOptions {
+  std::vector<std::string> paths;
+  std::string output;
+  bool color = false;
+  std::uint32_t max_cost = 10'000;
+};
+void add_compile_command(CLI::App& app, CompileOptions& options);
+int run_compile(const CompileOptions& options);
+
+struct DisasmOptions {
+  std::string path;
+};
+void add_disasm_command(CLI::App& app, DisasmOptions& options);
+int run_disasm(const DisasmOptions& options);
+
+// Loads, validates and compiles policy files (directories expanded, "-" for standard
+// input), reporting into `diagnostics`. Returns the bytecode when there were no errors;
+// `io_error` is set when a named file could not be read.
+struct Compiled {
+  std::optional<skippy::bytecode::Program> program;
+  bool io_error = false;
+  std::size_t files = 0;
+};
+Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max_cost,
+                        dsl::SourceManager& sources, dsl::Diagnostics& diagnostics,
+                        std::string& usage_error);
 
 // Expands directories to the .skippy files below them, sorted; files pass through.
 // "-" stands for standard input and passes through.

@@ -1,7 +1,12 @@
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
+#include <iterator>
 
 #include "cli/commands.hpp"
+#include "compiler/compile.hpp"
+#include "dsl/validate.hpp"
+#include "grammar/load.hpp"
 
 namespace skippy::cli {
 
@@ -28,6 +33,35 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, st
       out.push_back(path);
     }
   }
+  return out;
+}
+
+Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max_cost,
+                        dsl::SourceManager& sources, dsl::Diagnostics& diagnostics,
+                        std::string& usage_error) {
+  Compiled out;
+  auto expanded = expand_inputs(paths, usage_error);
+  if (!usage_error.empty()) return out;
+  dsl::Program program;
+  std::vector<std::string> files;
+  for (const auto& p : expanded) {
+    if (p == "-") {
+      std::string text(std::istreambuf_iterator<char>(std::cin), {});
+      program.modules.push_back(
+          grammar::load_text("<stdin>", std::move(text), sources, diagnostics));
+    } else {
+      files.push_back(p);
+    }
+  }
+  auto loaded = grammar::load_program(files, sources, diagnostics);
+  for (auto& m : loaded.program.modules) program.modules.push_back(std::move(m));
+  out.io_error = loaded.io_error;
+  out.files = program.modules.size();
+  dsl::validate_program(program, diagnostics);
+  compiler::CompileOptions options;
+  options.max_cost = max_cost;
+  out.program = compiler::compile_program(program, sources, diagnostics, options);
+  diagnostics.sort();
   return out;
 }
 

@@ -10,8 +10,12 @@ int main(int argc, char** argv) {
 
   skippy::cli::CheckOptions check;
   skippy::cli::FmtOptions fmt;
+  skippy::cli::CompileOptions compile;
+  skippy::cli::DisasmOptions disasm;
   skippy::cli::add_check_command(app, check);
   skippy::cli::add_fmt_command(app, fmt);
+  skippy::cli::add_compile_command(app, compile);
+  skippy::cli::add_disasm_command(app, disasm);
 
   try {
     app.parse(argc, argv);
@@ -21,5 +25,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("check")) return skippy::cli::run_check(check);
   if (app.got_subcommand("fmt")) return skippy::cli::run_fmt(fmt);
+  if (app.got_subcommand("compile")) return skippy::cli::run_compile(compile);
+  if (app.got_subcommand("disasm")) return skippy::cli::run_disasm(disasm);
   return skippy::cli::kExitUsage;
 }

@@ -262,6 +262,7 @@ struct Comment {
 
 struct Module {
   FileId file = 0;
+  std::vector<FileId> imports;            // the files its imports resolved to, when loaded
   std::vector<Declaration> declarations;  // in source order
   std::vector<Comment> comments;          // in source order
 };

@@ -168,8 +168,9 @@ struct op_not_in : seq<kw_not, sp, kw_in> {};
 struct cmp_op : sor<string<'=', '='>, string<'!', '='>, string<'<', '='>, string<'>', '='>,
                     one<'<'>, one<'>'>, kw_in, op_not_in> {};
 struct chained_comparison : seq<cmp_op> {};
+struct expected_comparison_operand : seq<add_expr> {};
 // comparison = sum [ cmp_op sum ]     (comparisons do not chain)
-struct cmp_expr : seq<add_expr, opt<sp, cmp_op, sp, must<expected_add_operand>,
+struct cmp_expr : seq<add_expr, opt<sp, cmp_op, sp, must<expected_comparison_operand>,
                                     opt<sp, at<cmp_op>, raise<chained_comparison>>>> {};
 
 struct expected_not_operand;

@@ -33,15 +33,16 @@ class Loader {
       : sources_(sources), diagnostics_(diagnostics), options_(options) {}
 
   LoadResult run(const std::vector<std::string>& paths) {
-    for (const auto& path : paths) load(path, std::nullopt);
+    for (const auto& path : paths) (void)load(path, std::nullopt);
     return std::move(result_);
   }
 
  private:
   enum class State { Loading, Done };
 
-  // Loads `path` unless loaded already. `imported_at` is the import that named it.
-  void load(const std::string& path, std::optional<dsl::Span> imported_at) {
+  // Loads `path` unless loaded already. `imported_at` is the import that named it. Returns
+  // the file's id when it was read (now or before).
+  std::optional<dsl::FileId> load(const std::string& path, std::optional<dsl::Span> imported_at) {
     std::error_code ec;
     std::string key = fs::weakly_canonical(fs::path(path), ec).string();
     if (ec || key.empty()) key = fs::path(path).lexically_normal().string();
@@ -52,8 +53,10 @@ class Loader {
                                       "importing `" + path + "` makes a cycle");
         for (const auto& step : stack_)
           d.notes.push_back({std::nullopt, "imports go through " + step});
+        return std::nullopt;
       }
-      return;
+      auto id = loaded_id_.find(key);
+      return id == loaded_id_.end() ? std::nullopt : std::optional<dsl::FileId>(id->second);
     }
 
     std::string text;
@@ -71,12 +74,13 @@ class Loader {
         result_.io_error = true;
       }
       state_[key] = State::Done;
-      return;
+      return std::nullopt;
     }
 
     state_[key] = State::Loading;
     stack_.push_back(path);
     const auto& file = sources_.add(path, std::move(text));
+    loaded_id_[key] = file.id();
     dsl::Module module = parse_checked(file, diagnostics_);
 
     std::map<std::string, dsl::Span> imported;
@@ -93,11 +97,12 @@ class Loader {
             .notes.push_back({it->second, "first imported here"});
         continue;
       }
-      load(target_key, import->path.span);
+      if (auto id = load(target_key, import->path.span)) module.imports.push_back(*id);
     }
     result_.program.modules.push_back(std::move(module));
     stack_.pop_back();
     state_[key] = State::Done;
+    return file.id();
   }
 
   bool read(const std::string& path, std::string& text, std::string& error) {
@@ -137,6 +142,7 @@ class Loader {
   const LoadOptions& options_;
   LoadResult result_;
   std::map<std::string, State> state_;
+  std::map<std::string, dsl::FileId> loaded_id_;
   std::vector<std::string> stack_;
 };
 

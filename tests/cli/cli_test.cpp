@@ -147,3 +147,47 @@ BOOST_AUTO_TEST_CASE(version_flag) {
   BOOST_TEST(run.code == 0);
   BOOST_TEST(run.out.find("skippy ") == 0u);
 }
+
+BOOST_AUTO_TEST_CASE(compile_writes_verified_bytecode_and_disasm_lists_it) {
+  TempDir dir;
+  auto src = dir.write("p.skippy",
+                       "policy p {\n  select pods\n  safety { cooldown 5m max_actions 2 per 1h }\n"
+                       "  trigger crashing when pod.restarts > 3\n  on crashing do delete()\n}\n");
+  auto out = (dir.path / "p.skpc").string();
+  auto compiled = skippy("compile " + src + " -o " + out);
+  BOOST_TEST(compiled.code == 0, compiled.err);
+  BOOST_TEST(compiled.out.find("compiled 1 policies from 1 file(s) into") == 0u);
+  auto listing = skippy("disasm " + out);
+  BOOST_TEST(listing.code == 0);
+  BOOST_TEST(listing.out.find("policy p (") != std::string::npos);
+  BOOST_TEST(listing.out.find("trigger crashing when pod.restarts > 3") !=
+             std::string::npos);  // source line
+  BOOST_TEST(listing.out.find("PROPOSE      P0 delete/0") != std::string::npos);
+
+  // The same sources give the same bytes.
+  auto again = (dir.path / "again.skpc").string();
+  BOOST_TEST(skippy("compile " + src + " -o " + again).code == 0);
+  BOOST_TEST(dir.read("p.skpc") == dir.read("again.skpc"));
+
+  // A corrupt file is refused with the reason, not listed.
+  std::string bytes = dir.read("p.skpc");
+  bytes[bytes.size() / 2] ^= 0x10;
+  auto corrupt = dir.write("corrupt.skpc", bytes);
+  auto refused = skippy("disasm " + corrupt);
+  BOOST_TEST(refused.code == 1);
+  BOOST_TEST(refused.err.find("checksum mismatch") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(compile_refuses_programs_with_errors) {
+  TempDir dir;
+  auto src = dir.write(
+      "bad.skippy",
+      "policy p {\n  select pods\n  trigger t when pod.restarts > 3\n  on t do delete()\n}\n");
+  auto out = (dir.path / "bad.skpc").string();
+  auto run = skippy("compile " + src + " -o " + out);
+  BOOST_TEST(run.code == 1);
+  BOOST_TEST(run.err.find("error[E0324]") != std::string::npos);
+  BOOST_TEST(!fs::exists(out));
+  BOOST_TEST(skippy("compile " + (dir.path / "none.skippy").string() + " -o " + out).code == 2);
+  BOOST_TEST(skippy("disasm " + (dir.path / "none.skpc").string()).code == 2);
+}

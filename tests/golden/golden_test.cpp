@@ -1,5 +1,6 @@
 // Golden diagnostics: each tests/golden/diagnostics/NAME.skippy holds one mistake; the
-// rendered diagnostics must equal NAME.expected. SKIPPY_UPDATE_GOLDEN=1 rewrites them.
+// diagnostics of the whole `skippy check` pipeline (parse, validate, compile) must equal
+// NAME.expected. SKIPPY_UPDATE_GOLDEN=1 rewrites them.
 #define BOOST_TEST_MODULE golden
 #include <boost/test/unit_test.hpp>
 
@@ -9,9 +10,12 @@
 #include <set>
 #include <sstream>
 
+#include "compiler/compile.hpp"
 #include "dsl/render.hpp"
 #include "dsl/validate.hpp"
 #include "grammar/load.hpp"
+#include "runtime/bytecode/disasm.hpp"
+#include "stdlib/functions.hpp"
 
 using namespace skippy;
 namespace fs = std::filesystem;
@@ -42,6 +46,7 @@ Rendered render_case(const std::string& name) {
   dsl::Diagnostics diagnostics;
   auto loaded = grammar::load_program({name}, sources, diagnostics);
   dsl::validate_program(loaded.program, diagnostics);
+  (void)compiler::compile_program(loaded.program, sources, diagnostics);
   diagnostics.sort();
   fs::current_path(previous);
   Rendered r;
@@ -89,6 +94,9 @@ BOOST_AUTO_TEST_CASE(cases_cover_at_least_forty_distinct_mistakes) {
     codes.insert(r.codes.begin(), r.codes.end());
   }
   BOOST_TEST(codes.size() >= 40u, "distinct codes covered: " << codes.size());
+  std::size_t typed = 0;
+  for (const auto& c : codes) typed += c.starts_with("E03");
+  BOOST_TEST(typed >= 40u, "distinct compiler (E03xx) codes covered: " << typed);
 }
 
 BOOST_AUTO_TEST_CASE(every_case_file_names_its_code) {
@@ -100,4 +108,48 @@ BOOST_AUTO_TEST_CASE(every_case_file_names_its_code) {
       BOOST_TEST(render_case(name).codes.count(code) == 1u);
     }
   }
+}
+
+// The disassembly of every sample, compiled on its own (with its imports), pinned in
+// tests/golden/disasm/NAME.disasm.
+BOOST_AUTO_TEST_CASE(every_sample_disassembles_as_pinned) {
+  bool update = std::getenv("SKIPPY_UPDATE_GOLDEN") != nullptr;
+  auto root = fs::path(SKIPPY_SOURCE_DIR);
+  auto previous = fs::current_path();
+  fs::current_path(root);  // paths in the listing stay relative: samples/NAME.skippy
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator("samples")) {
+    if (e.path().extension() == ".skippy") names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    dsl::SourceManager sources;
+    dsl::Diagnostics diagnostics;
+    auto loaded = grammar::load_program({"samples/" + name}, sources, diagnostics);
+    dsl::validate_program(loaded.program, diagnostics);
+    auto program = compiler::compile_program(loaded.program, sources, diagnostics);
+    BOOST_TEST_CONTEXT(name) {
+      BOOST_REQUIRE(program.has_value());
+      auto names_for = stdlib::disasm_names();
+      names_for.source_line = [&](std::string_view path,
+                                  std::uint32_t line) -> std::optional<std::string> {
+        const auto* file = sources.find(path);
+        if (!file) return std::nullopt;
+        std::string text(file->line_text(line));
+        auto start = text.find_first_not_of(" \t");
+        return start == std::string::npos ? "" : text.substr(start);
+      };
+      std::string listing = bytecode::disassemble(*program, names_for);
+      auto expected =
+          root / "tests" / "golden" / "disasm" / (name.substr(0, name.size() - 7) + ".disasm");
+      if (update) {
+        fs::create_directories(expected.parent_path());
+        std::ofstream(expected, std::ios::binary) << listing;
+      } else {
+        BOOST_REQUIRE_MESSAGE(fs::exists(expected), "missing " + expected.string());
+        BOOST_TEST(listing == read(expected));
+      }
+    }
+  }
+  fs::current_path(previous);
 }

@@ -39,6 +39,7 @@ BOOST_AUTO_TEST_CASE(precedence_and_associativity) {
   BOOST_TEST(dump_trigger("a - b - c") == "(- (- a b) c)");
   BOOST_TEST(dump_trigger("a + b * -c") == "(+ a (* b (- c)))");
   BOOST_TEST(dump_trigger("(a + b) * c") == "(* (+ a b) c)");
+  BOOST_TEST(dump_trigger("a > b + 1 * c") == "(> a (+ b (* (number 1) c)))");
   BOOST_TEST(dump_trigger("x not in [1, 2]") == "(not in x (list (number 1) (number 2)))");
 }
 

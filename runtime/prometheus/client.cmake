@@ -1,0 +1,1 @@
+# The Prometheus HTTP API client (runtime/prometheus/); included from runtime/CMakeLists.txt.

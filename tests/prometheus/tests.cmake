@@ -1,0 +1,1 @@
+# Tests of the Prometheus client (runtime/prometheus/); included from tests/CMakeLists.txt.
