@@ -51,6 +51,21 @@ struct DisasmOptions {
 void add_disasm_command(CLI::App& app, DisasmOptions& options);
 int run_disasm(const DisasmOptions& options);
 
+struct RunOptions {
+  std::vector<std::string> policies;
+  std::string prometheus_url = "http://127.0.0.1:9090";
+  std::int64_t prometheus_timeout_ms = 10'000;
+  std::string bearer_token_file;
+  std::string cluster;
+  std::string default_namespace = "default";
+  bool once = false;
+  std::int64_t time_ms = 0;
+  bool dry_run = false;
+  std::string audit_file = "-";
+};
+void add_run_command(CLI::App& app, RunOptions& options);
+int run_run(const RunOptions& options);
+
 // Loads, validates and compiles policy files (directories expanded, "-" for standard
 // input), reporting into `diagnostics`. Returns the bytecode when there were no errors;
 // `io_error` is set when a named file could not be read.

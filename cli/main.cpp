@@ -12,10 +12,12 @@ int main(int argc, char** argv) {
   skippy::cli::FmtOptions fmt;
   skippy::cli::CompileOptions compile;
   skippy::cli::DisasmOptions disasm;
+  skippy::cli::RunOptions run;
   skippy::cli::add_check_command(app, check);
   skippy::cli::add_fmt_command(app, fmt);
   skippy::cli::add_compile_command(app, compile);
   skippy::cli::add_disasm_command(app, disasm);
+  skippy::cli::add_run_command(app, run);
 
   try {
     app.parse(argc, argv);
@@ -27,5 +29,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("fmt")) return skippy::cli::run_fmt(fmt);
   if (app.got_subcommand("compile")) return skippy::cli::run_compile(compile);
   if (app.got_subcommand("disasm")) return skippy::cli::run_disasm(disasm);
+  if (app.got_subcommand("run")) return skippy::cli::run_run(run);
   return skippy::cli::kExitUsage;
 }

@@ -1,0 +1,224 @@
+// skippy run: the runtime. Each tick it queries Prometheus (each distinct query once), reads
+// the cluster view, evaluates every policy for every target, steps the triggers, and writes
+// one audit record per proposal. `--once` runs a single tick and exits, for scripts.
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "dsl/render.hpp"
+#include "runtime/bytecode/file.hpp"
+#include "runtime/cluster/snapshot.hpp"
+#include "runtime/engine/audit.hpp"
+#include "runtime/engine/tick.hpp"
+#include "runtime/prometheus/client.hpp"
+#include "stdlib/catalog.hpp"
+#include "stdlib/engine_support.hpp"
+#include "stdlib/functions.hpp"
+
+namespace skippy::cli {
+namespace {
+
+volatile std::sig_atomic_t stop_requested = 0;
+void request_stop(int) {
+  stop_requested = 1;
+}
+
+// A Prometheus vector as the engine reads it.
+class PrometheusVector final : public engine::VectorView {
+ public:
+  explicit PrometheusVector(const prometheus::QueryResult& r) : r_(r) {}
+  std::size_t size() const override { return r_.size(); }
+  std::string_view label(std::size_t i, std::string_view name) const override {
+    return r_[i].labels.get(name).value_or(std::string_view());
+  }
+  double value(std::size_t i) const override {
+    auto samples = r_[i].samples;
+    return samples.empty() ? std::nan("") : samples.back().value;
+  }
+
+ private:
+  const prometheus::QueryResult& r_;
+};
+
+std::optional<bytecode::Program> load_policies(const std::vector<std::string>& paths,
+                                               std::string& error) {
+  if (paths.size() == 1 && paths[0].ends_with(".skpc")) {
+    std::ifstream in(paths[0], std::ios::binary);
+    if (!in) {
+      error = "cannot read `" + paths[0] + "`";
+      return std::nullopt;
+    }
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+    auto loaded = bytecode::load_program(bytes, stdlib::load_limits());
+    if (!loaded.ok()) {
+      error = paths[0] + ": " + loaded.errors.front().message;
+      return std::nullopt;
+    }
+    return std::move(loaded.program);
+  }
+  dsl::SourceManager sources;
+  dsl::Diagnostics diagnostics;
+  std::string usage;
+  auto compiled = compile_inputs(paths, 10'000, sources, diagnostics, usage);
+  if (!usage.empty()) error = usage;
+  std::cerr << dsl::render_text(diagnostics, sources);
+  if (!compiled.program && error.empty()) error = "the policies have errors";
+  return std::move(compiled.program);
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+engine::Decision decide(const bytecode::Program& program, const engine::ProposalRecord& p,
+                        bool dry_run) {
+  if (p.unknown_arguments)
+    return {"blocked", "an argument of the action is unknown (missing data)"};
+  switch (program.policies[p.policy].mode) {
+    case bytecode::Mode::Monitor:
+      return {"recorded", "mode monitor: evaluate and record only"};
+    case bytecode::Mode::DryRun:
+      return {"dry-run", "mode dryrun"};
+    default:
+      break;
+  }
+  if (dry_run) return {"dry-run", "--dry-run"};
+  if (program.policies[p.policy].mode == bytecode::Mode::Manual) {
+    return {"awaiting-approval", "mode manual"};
+  }
+  return {"blocked", "no executor: the cluster is a snapshot"};
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, RunOptions& options) {
+  auto* cmd =
+      app.add_subcommand("run", "Evaluate policies every tick against Prometheus and the cluster");
+  cmd->add_option("--policies", options.policies, "Policy files or directories, or one .skpc")
+      ->required();
+  cmd->add_option("--prometheus.url", options.prometheus_url, "The Prometheus HTTP API's base URL")
+      ->capture_default_str();
+  cmd->add_option("--prometheus.timeout", options.prometheus_timeout_ms,
+                  "Per-query timeout, milliseconds")
+      ->capture_default_str();
+  cmd->add_option("--prometheus.bearer-token-file", options.bearer_token_file,
+                  "A file holding a bearer token");
+  cmd->add_option("--cluster", options.cluster,
+                  "A YAML snapshot of the cluster (see docs/runtime.md)")
+      ->required();
+  cmd->add_option("--namespace", options.default_namespace, "Namespace of policies that name none")
+      ->capture_default_str();
+  cmd->add_flag("--once", options.once, "Run one tick and exit");
+  cmd->add_option("--time", options.time_ms,
+                  "With --once: evaluate at this time (Unix milliseconds)");
+  cmd->add_flag("--dry-run", options.dry_run, "Execute nothing, whatever the policies' modes");
+  cmd->add_option("--audit.file", options.audit_file,
+                  "Where audit records go (JSON lines; - for stdout)")
+      ->capture_default_str();
+}
+
+int run_run(const RunOptions& options) {
+  std::string error;
+  auto program = load_policies(options.policies, error);
+  if (!program) {
+    std::cerr << "skippy run: " << error << "\n";
+    return kExitFindings;
+  }
+  std::ifstream cluster_file(options.cluster);
+  if (!cluster_file) {
+    std::cerr << "skippy run: cannot read the cluster snapshot `" << options.cluster << "`\n";
+    return kExitUsage;
+  }
+  std::string yaml((std::istreambuf_iterator<char>(cluster_file)), {});
+  std::vector<cluster::SnapshotError> snapshot_errors;
+  auto view = cluster::parse_snapshot(yaml, snapshot_errors);
+  for (const auto& e : snapshot_errors) {
+    std::cerr << options.cluster << ":" << e.line << ": " << e.path << ": " << e.message << "\n";
+  }
+  if (!snapshot_errors.empty()) return kExitFindings;
+
+  prometheus::ClientOptions client_options;
+  client_options.base_url = options.prometheus_url;
+  client_options.timeout_ms = options.prometheus_timeout_ms;
+  if (!options.bearer_token_file.empty()) {
+    std::ifstream token(options.bearer_token_file);
+    std::getline(token, client_options.bearer_token);
+  }
+  prometheus::Client client(client_options);
+  engine::EngineOptions engine_options;
+  engine_options.default_namespace = options.default_namespace;
+  engine::Engine engine(*program, stdlib::function_table(), stdlib::engine_builtins(),
+                        engine_options);
+
+  std::ofstream audit_file;
+  if (options.audit_file != "-") {
+    audit_file.open(options.audit_file, std::ios::app);
+    if (!audit_file) {
+      std::cerr << "skippy run: cannot open the audit file `" << options.audit_file << "`\n";
+      return kExitUsage;
+    }
+  }
+  std::ostream& audit = options.audit_file == "-" ? std::cout : audit_file;
+  std::vector<std::string_view> action_names;
+  for (const auto& a : stdlib::actions()) action_names.push_back(a.name);
+
+  std::int64_t interval = INT64_MAX;
+  for (const auto& p : program->policies) interval = std::min(interval, p.interval_ms);
+  if (program->policies.empty()) interval = 30'000;
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+
+  bool all_healthy = true;
+  do {
+    std::int64_t now = options.once && options.time_ms ? options.time_ms : now_ms();
+    if (!options.once) {
+      // Ticks are aligned to the interval, as Prometheus aligns rule evaluation.
+      std::int64_t next = (now / interval + 1) * interval;
+      while (!stop_requested && now_ms() < next)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (stop_requested) break;
+      now = next;
+    }
+    auto outcomes = client.query_many(engine.plan().queries, now);
+    std::vector<engine::QueryResult> results(outcomes.size());
+    std::vector<std::unique_ptr<PrometheusVector>> vectors;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      if (outcomes[i].ok()) {
+        vectors.push_back(std::make_unique<PrometheusVector>(outcomes[i].result()));
+        results[i].vector = vectors.back().get();
+      } else {
+        results[i].error = outcomes[i].error().message;
+      }
+    }
+    auto tick = engine.tick(now, view, results);
+    for (const auto& p : tick.proposals) {
+      audit << engine::audit_record(*program, p, decide(*program, p, options.dry_run), now,
+                                    action_names)
+            << "\n";
+    }
+    audit.flush();
+    std::size_t failed = 0;
+    for (const auto& r : results) failed += r.vector ? 0 : 1;
+    std::size_t targets = 0;
+    for (std::size_t i = 0; i < tick.health.size(); ++i) {
+      targets += tick.health[i].targets;
+      if (!tick.health[i].healthy) {
+        all_healthy = false;
+        std::cerr << "policy " << program->string(program->policies[i].name) << ": "
+                  << tick.health[i].last_error << "\n";
+      }
+    }
+    std::cerr << "tick " << engine::format_time(now) << ": " << program->policies.size()
+              << " policies, " << targets << " targets, " << engine.plan().queries.size()
+              << " queries (" << failed << " failed), " << tick.changes.size()
+              << " trigger changes, " << tick.proposals.size() << " proposals\n";
+  } while (!options.once && !stop_requested);
+  return options.once && !all_healthy ? kExitFindings : kExitOk;
+}
+
+}  // namespace skippy::cli

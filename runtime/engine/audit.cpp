@@ -1,0 +1,115 @@
+#include "runtime/engine/audit.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace skippy::engine {
+namespace {
+
+std::string escape(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+std::string json_value(const bytecode::Value& v) {
+  switch (v.tag) {
+    case bytecode::ValueTag::Number: {
+      if (!std::isfinite(v.number)) return "null";
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", v.number);
+      return buf;
+    }
+    case bytecode::ValueTag::Bool:
+      return v.boolean ? "true" : "false";
+    case bytecode::ValueTag::String:
+      return "\"" + escape(v.string()) + "\"";
+    case bytecode::ValueTag::Unknown:
+      return std::string("{\"unknown\":\"") + bytecode::unknown_reason_name(v.unknown_reason()) +
+             "\"}";
+  }
+  return "null";
+}
+
+}  // namespace
+
+std::string format_time(std::int64_t ms) {
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(((ms % 1000) + 1000) % 1000));
+  return buf;
+}
+
+std::string proposal_id(const bytecode::Program& program, const ProposalRecord& p) {
+  // FNV-1a over the parts, separated so that ("ab","c") and ("a","bc") differ.
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view part) {
+    for (unsigned char c : part) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  const auto& policy = program.policies[p.policy];
+  mix(program.string(policy.name));
+  mix(std::to_string(p.template_index));
+  mix(p.target);
+  mix(std::to_string(p.fired_at_ms));
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string audit_record(const bytecode::Program& program, const ProposalRecord& p,
+                         const Decision& decision, std::int64_t time_ms,
+                         std::span<const std::string_view> action_names) {
+  const auto& policy = program.policies[p.policy];
+  const auto& t = policy.templates[p.template_index];
+  std::string action = t.action < action_names.size() ? std::string(action_names[t.action]) : "?";
+  std::string out = "{\"time\":\"" + format_time(time_ms) + "\",\"id\":\"" +
+                    proposal_id(program, p) + "\",\"policy\":\"" +
+                    escape(program.string(policy.name)) + "\",\"trigger\":\"" +
+                    escape(program.string(policy.triggers[t.trigger].name)) + "\",\"target\":\"" +
+                    escape(p.target) + "\",\"action\":\"" + escape(action) + "\",\"arguments\":{";
+  for (std::size_t i = 0; i < p.arguments.size() && i < t.argument_names.size(); ++i) {
+    out += (i ? ",\"" : "\"") + escape(program.string(t.argument_names[i])) +
+           "\":" + json_value(p.arguments[i]);
+  }
+  out += "},\"priority\":" + std::to_string(t.priority) + ",\"mode\":\"" +
+         bytecode::mode_name(policy.mode) + "\",\"outcome\":\"" + escape(decision.outcome) + "\"";
+  if (!decision.reason.empty()) out += ",\"reason\":\"" + escape(decision.reason) + "\"";
+  out += ",\"fired_at\":\"" + format_time(p.fired_at_ms) + "\",\"signals\":{";
+  bool first = true;
+  for (const auto& [slot, value] : p.inputs) {
+    const auto& s = policy.inputs[slot];
+    if (s.name == bytecode::kNoString) continue;
+    out += (first ? "\"" : ",\"") + escape(program.string(s.name)) + "\":" + json_value(value);
+    first = false;
+  }
+  const auto& pos = t.pos;
+  std::string file =
+      pos.file < program.files.size() ? std::string(program.string(program.files[pos.file])) : "?";
+  out += "},\"source\":\"" + escape(file) + ":" + std::to_string(pos.line) + ":" +
+         std::to_string(pos.column) + "\"}";
+  return out;
+}
+
+}  // namespace skippy::engine

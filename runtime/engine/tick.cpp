@@ -1,0 +1,399 @@
+#include "runtime/engine/tick.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace skippy::engine {
+namespace {
+
+using bytecode::InputKind;
+using bytecode::Value;
+
+constexpr std::array<std::string_view, 3> kSystemNamespaces = {"kube-system", "kube-public",
+                                                               "kube-node-lease"};
+
+std::string_view workload_kind_name(bytecode::TargetKind kind) {
+  switch (kind) {
+    case bytecode::TargetKind::Deployments:
+      return "Deployment";
+    case bytecode::TargetKind::StatefulSets:
+      return "StatefulSet";
+    case bytecode::TargetKind::DaemonSets:
+      return "DaemonSet";
+    case bytecode::TargetKind::ReplicaSets:
+      return "ReplicaSet";
+    case bytecode::TargetKind::Pods:
+      return "Pod";
+  }
+  return "";
+}
+
+// The label kube-state-metrics uses for a workload kind: deployment, statefulset, ...
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool in_namespaces(const bytecode::Program& program, const bytecode::Policy& policy,
+                   std::string_view ns, const EngineOptions& options) {
+  const auto& s = policy.selection;
+  if (s.all_namespaces) {
+    bool system = std::find(kSystemNamespaces.begin(), kSystemNamespaces.end(), ns) !=
+                  kSystemNamespaces.end();
+    return !system || policy.safety.allow_system_namespaces;
+  }
+  if (s.namespaces.empty()) return ns == options.default_namespace;
+  for (auto id : s.namespaces) {
+    if (program.string(id) == ns) return true;
+  }
+  return false;
+}
+
+bool excluded(const bytecode::Program& program, const bytecode::Policy& policy,
+              std::string_view name) {
+  for (auto id : policy.selection.excluded_names) {
+    if (program.string(id) == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool labels_match(const bytecode::Program& program, const bytecode::Selection& selection,
+                  const cluster::Labels& labels) {
+  for (const auto& r : selection.labels) {
+    auto it = labels.find(program.string(r.key));
+    bool has = it != labels.end();
+    auto value_in = [&] {
+      if (!has) return false;
+      for (auto v : r.values) {
+        if (program.string(v) == it->second) return true;
+      }
+      return false;
+    };
+    bool ok = true;
+    switch (r.op) {
+      case bytecode::LabelOp::Equals:
+      case bytecode::LabelOp::In:
+        ok = value_in();
+        break;
+      case bytecode::LabelOp::NotEquals:
+      case bytecode::LabelOp::NotIn:
+        ok = !value_in();
+        break;  // as Kubernetes: absent matches
+      case bytecode::LabelOp::Exists:
+        ok = has;
+        break;
+      case bytecode::LabelOp::NotExists:
+        ok = !has;
+        break;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::vector<Target> select_targets(const bytecode::Program& program, const bytecode::Policy& policy,
+                                   const cluster::ClusterView& view, const EngineOptions& options) {
+  std::vector<Target> out;
+  const auto kind = policy.selection.kind;
+  if (kind == bytecode::TargetKind::Pods) {
+    for (const auto& pod : view.pods()) {
+      const auto& m = pod.meta;
+      if (!in_namespaces(program, policy, m.namespace_name, options) ||
+          excluded(program, policy, m.name) || !labels_match(program, policy.selection, m.labels)) {
+        continue;
+      }
+      Target t;
+      t.kind = kind;
+      t.pod = &pod;
+      t.workload = pod.workload_kind.empty()
+                       ? nullptr
+                       : view.find_workload(pod.workload_kind, m.namespace_name, pod.workload_name);
+      t.key = m.namespace_name + "/" + m.name;
+      t.namespace_name = m.namespace_name;
+      t.name = m.name;
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+  std::string_view wanted = workload_kind_name(kind);
+  for (const auto& w : view.workloads()) {
+    const auto& m = w.meta;
+    if (w.kind != wanted || !in_namespaces(program, policy, m.namespace_name, options) ||
+        excluded(program, policy, m.name) || !labels_match(program, policy.selection, m.labels)) {
+      continue;
+    }
+    Target t;
+    t.kind = kind;
+    t.workload = &w;
+    t.key = w.kind + "/" + m.namespace_name + "/" + m.name;
+    t.namespace_name = m.namespace_name;
+    t.name = m.name;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Engine::Engine(const bytecode::Program& program, std::span<const vm::BuiltinFn> functions,
+               EngineBuiltins builtins, EngineOptions options)
+    : program_(program),
+      vm_(functions),
+      prepared_(vm::prepare(program)),
+      builtins_(std::move(builtins)),
+      options_(std::move(options)),
+      plan_(plan_queries(program, builtins_.window_promql)),
+      state_(program.policies.size()) {}
+
+// The labels a PromQL slot joins on: its `by`, or the target kind's natural ones.
+static std::vector<std::string> join_labels(const bytecode::Program& program,
+                                            const bytecode::Policy& policy,
+                                            const bytecode::InputSlot& slot) {
+  std::vector<std::string> out;
+  for (auto id : slot.by_labels) out.emplace_back(program.string(id));
+  if (out.empty()) {
+    out.emplace_back("namespace");
+    auto kind = policy.selection.kind;
+    out.push_back(kind == bytecode::TargetKind::Pods ? "pod" : lower(workload_kind_name(kind)));
+  }
+  return out;
+}
+
+// The PromQL slot whose labels and aggregation a slot joins by (a window's source).
+static const bytecode::InputSlot& join_slot(const bytecode::Policy& policy, std::size_t slot) {
+  const auto* s = &policy.inputs[slot];
+  while (s->kind == InputKind::Window) s = &policy.inputs[s->source];
+  return *s;
+}
+
+std::string Engine::target_key(const bytecode::Policy& policy, std::size_t slot,
+                               const Target& t) const {
+  std::string key;
+  for (const auto& label : join_labels(program_, policy, join_slot(policy, slot))) {
+    std::string_view v;
+    if (label == "namespace")
+      v = t.namespace_name;
+    else if (label == "pod")
+      v = t.pod ? std::string_view(t.pod->meta.name) : std::string_view();
+    else if (label == "node")
+      v = t.pod ? std::string_view(t.pod->node) : std::string_view();
+    else if (t.workload && label == lower(t.workload->kind))
+      v = t.workload->meta.name;
+    if (v.empty()) return {};  // cannot join on this label: no value for this target
+    key.append(v);
+    key.push_back('\x1f');
+  }
+  return key;
+}
+
+Engine::JoinTable Engine::join(const bytecode::Policy& policy, std::size_t slot,
+                               const VectorView& vector) const {
+  const auto& s = join_slot(policy, slot);
+  auto labels = join_labels(program_, policy, s);
+  struct Acc {
+    double value = 0;
+    double count = 0;
+  };
+  std::unordered_map<std::string, Acc> acc;
+  std::string key;
+  for (std::size_t i = 0; i < vector.size(); ++i) {
+    key.clear();
+    bool complete = true;
+    for (const auto& l : labels) {
+      auto v = vector.label(i, l);
+      if (v.empty()) complete = false;
+      key.append(v);
+      key.push_back('\x1f');
+    }
+    if (!complete) continue;
+    double v = vector.value(i);
+    auto [it, inserted] = acc.try_emplace(key);
+    Acc& a = it->second;
+    if (std::isnan(v)) {
+      if (inserted) a.value = v;
+      continue;
+    }
+    if (a.count == 0 || std::isnan(a.value)) {
+      a.value = v;
+    } else {
+      switch (s.aggregation) {
+        case bytecode::Aggregation::Max:
+          a.value = std::max(a.value, v);
+          break;
+        case bytecode::Aggregation::Min:
+          a.value = std::min(a.value, v);
+          break;
+        case bytecode::Aggregation::Sum:
+        case bytecode::Aggregation::Avg:
+          a.value += v;
+          break;
+        case bytecode::Aggregation::Count:
+          break;
+        case bytecode::Aggregation::None:
+          a.value = std::nan("");
+          break;  // several series, no way to choose
+      }
+    }
+    a.count += 1;
+  }
+  JoinTable out;
+  out.reserve(acc.size());
+  for (auto& [k, a] : acc) {
+    double v = a.value;
+    if (s.aggregation == bytecode::Aggregation::Avg && a.count > 0) v /= a.count;
+    if (s.aggregation == bytecode::Aggregation::Count) v = a.count;
+    out.emplace(k, v);
+  }
+  return out;
+}
+
+TickResult Engine::tick(std::int64_t now_ms, const cluster::ClusterView& cluster,
+                        std::span<const QueryResult> results) {
+  ++tick_count_;
+  TickResult out;
+  out.time_ms = now_ms;
+  out.health.resize(program_.policies.size());
+  for (std::size_t p = 0; p < program_.policies.size(); ++p)
+    evaluate_policy(p, now_ms, cluster, results, out);
+  return out;
+}
+
+void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
+                             const cluster::ClusterView& cluster,
+                             std::span<const QueryResult> results, TickResult& out) {
+  const bytecode::Policy& policy = program_.policies[index];
+  const vm::PreparedPolicy& prepared = prepared_[index];
+  PolicyHealth& health = out.health[index];
+  const std::size_t slots = policy.inputs.size();
+
+  // Join each PromQL-backed slot's vector once per tick.
+  std::vector<std::optional<JoinTable>> tables(slots);
+  for (std::size_t i = 0; i < slots; ++i) {
+    auto q = plan_.slot_query[index][i];
+    if (q < 0) continue;
+    const QueryResult& r = results[static_cast<std::size_t>(q)];
+    if (!r.vector) {
+      health.healthy = false;
+      health.last_error =
+          "query `" + plan_.queries[static_cast<std::size_t>(q)] + "` failed: " + r.error;
+      continue;  // the slot is missing for every target: its missing-data rule decides
+    }
+    tables[i] = join(policy, i, *r.vector);
+  }
+
+  auto targets = select_targets(program_, policy, cluster, options_);
+  health.targets = targets.size();
+  auto& states = state_[index];
+  std::vector<Value> inputs(slots);
+  std::vector<bytecode::Truth> conds(policy.triggers.size()), clears(policy.triggers.size());
+  vm::ProposalBuffer buffer;
+
+  for (const Target& t : targets) {
+    auto [it, inserted] = states.try_emplace(t.key);
+    TargetState& st = it->second;
+    if (inserted) {
+      st.triggers.resize(policy.triggers.size());
+      st.held.resize(slots);
+      st.history.resize(slots);
+    }
+    st.seen_tick = tick_count_;
+
+    for (std::size_t i = 0; i < slots; ++i) {
+      const auto& s = policy.inputs[i];
+      Value v = Value::unknown();
+      switch (s.kind) {
+        case InputKind::Promql:
+        case InputKind::Window: {
+          if (plan_.slot_query[index][i] < 0) {
+            // A window over a Kubernetes field: the runtime keeps its history.
+            auto& h = st.history[i];
+            const Value& source = inputs[s.source];
+            if (source.tag == bytecode::ValueTag::Number) h.push_back({now_ms, source.number});
+            while (!h.empty() && h.front().time_ms < now_ms - s.window_ms - 1) h.pop_front();
+            std::vector<HistorySample> samples(h.begin(), h.end());
+            if (builtins_.window_of_history) {
+              v = builtins_.window_of_history(s.id, samples, s.window_ms, s.parameter, now_ms);
+            }
+            break;
+          }
+          std::optional<double> found;
+          if (tables[i]) {
+            auto key = target_key(policy, i, t);
+            auto row = key.empty() ? tables[i]->end() : tables[i]->find(key);
+            if (row != tables[i]->end()) found = row->second;
+          }
+          Held& held = st.held[i];
+          const auto& rule = join_slot(policy, i);
+          if (found) {
+            held = Held{*found, now_ms};
+            v = Value::of_number(*found);
+          } else if (rule.missing == bytecode::MissingKind::Zero) {
+            v = Value::of_number(0);
+          } else if (rule.missing == bytecode::MissingKind::Hold && held.seen_ms != kNever &&
+                     now_ms - held.seen_ms <= rule.hold_ms) {
+            v = Value::of_number(held.value);
+          }
+          break;
+        }
+        case InputKind::Field:
+          if (builtins_.read_field) v = builtins_.read_field(s.id, t.pod, t.workload, now_ms);
+          break;
+        case InputKind::Events: {
+          std::string_view kind = t.pod ? "Pod" : workload_kind_name(t.kind);
+          auto n = cluster.count_events(
+              t.namespace_name, kind, t.name,
+              s.reason == bytecode::kNoString ? "" : program_.string(s.reason),
+              s.event_type == bytecode::kNoString ? "" : program_.string(s.event_type),
+              now_ms - s.window_ms, now_ms);
+          v = Value::of_number(static_cast<double>(n));
+          break;
+        }
+        case InputKind::Advice:
+          v = Value::unknown(bytecode::UnknownReason::NotApplicable);  // no advisor configured
+          break;
+      }
+      inputs[i] = v;
+    }
+
+    vm_.conditions(prepared, inputs, conds, clears);
+    for (std::size_t tr = 0; tr < policy.triggers.size(); ++tr) {
+      auto change =
+          step_trigger(st.triggers[tr], policy.triggers[tr], conds[tr], clears[tr], now_ms);
+      if (change != TriggerChange::None) {
+        out.changes.push_back(TriggerEvent{index, tr, t.key, change, st.triggers[tr].phase});
+      }
+    }
+    for (std::size_t h = 0; h < policy.handlers.size(); ++h) {
+      const auto& trigger_state = st.triggers[policy.handlers[h].trigger];
+      if (!is_firing(trigger_state)) continue;
+      buffer.clear();
+      vm_.handler(prepared, h, inputs, buffer);
+      for (const auto& p : buffer.proposals()) {
+        ProposalRecord r;
+        r.policy = index;
+        r.template_index = p.template_index;
+        r.target = t.key;
+        r.arguments.assign(p.arguments, p.arguments + p.argument_count);
+        r.unknown_arguments = p.unknown_arguments;
+        r.fired_at_ms = trigger_state.fired_at_ms;
+        for (std::size_t i = 0; i < slots; ++i)
+          r.inputs.emplace_back(static_cast<std::uint16_t>(i), inputs[i]);
+        out.proposals.push_back(std::move(r));
+      }
+    }
+  }
+  // Targets that left the cluster (or the selection) take their state with them.
+  std::erase_if(states, [&](const auto& kv) { return kv.second.seen_tick != tick_count_; });
+}
+
+const TriggerState* Engine::trigger_state(std::size_t policy, std::size_t trigger,
+                                          std::string_view target) const {
+  if (policy >= state_.size()) return nullptr;
+  auto it = state_[policy].find(std::string(target));
+  if (it == state_[policy].end() || trigger >= it->second.triggers.size()) return nullptr;
+  return &it->second.triggers[trigger];
+}
+
+}  // namespace skippy::engine

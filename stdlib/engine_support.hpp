@@ -1,0 +1,20 @@
+// The stdlib's side of the tick engine: how each Kubernetes field is read from the cluster
+// view, how each window function is computed over a field's history, and the PromQL each
+// window function lowers to. Ids are the catalog's.
+#pragma once
+
+#include "runtime/engine/tick.hpp"
+
+namespace skippy::stdlib {
+
+engine::EngineBuiltins engine_builtins();
+
+bytecode::Value read_field(std::uint16_t field, const cluster::Pod* pod,
+                           const cluster::Workload* workload, std::int64_t now_ms);
+
+// increase/rate/changes/avg_over/max_over/min_over/forecast over samples (oldest first).
+bytecode::Value window_of_history(std::uint16_t function,
+                                  std::span<const engine::HistorySample> samples,
+                                  std::int64_t window_ms, double parameter, std::int64_t now_ms);
+
+}  // namespace skippy::stdlib

@@ -1,0 +1,75 @@
+// Test support: a real `prometheus` on a free 127.0.0.1 port, its storage backfilled from
+// OpenMetrics text with `promtool tsdb create-blocks-from openmetrics`, stopped and removed
+// with the object. Tests query it at the fixed times of their data.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "tests/prometheus/support.hpp"
+
+namespace skippy::test {
+
+inline bool http_ok(const std::string& url) {
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 1000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION,
+      +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
+  CURLcode code = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  return code == CURLE_OK && status == 200;
+}
+
+// A Prometheus with the backfilled data, on 127.0.0.1.
+class PrometheusServer {
+ public:
+  explicit PrometheusServer(const std::string& openmetrics)
+      : dir_("skippy-prometheus-test"), port_(free_port()) {
+    write_file(dir_.path() / "data.om", openmetrics);
+    write_file(dir_.path() / "prometheus.yml",
+               "global:\n  scrape_interval: 1h\nscrape_configs: []\n");
+    Process promtool({"promtool", "tsdb", "create-blocks-from", "openmetrics",
+                      (dir_.path() / "data.om").string(), (dir_.path() / "data").string()},
+                     dir_.path() / "promtool.log");
+    int rc = promtool.wait();
+    if (rc != 0)
+      throw std::runtime_error("promtool failed: " + read_file(dir_.path() / "promtool.log"));
+    start();
+  }
+
+  void start() {
+    process_ = std::make_unique<Process>(
+        std::vector<std::string>{"prometheus",
+                                 "--config.file=" + (dir_.path() / "prometheus.yml").string(),
+                                 "--storage.tsdb.path=" + (dir_.path() / "data").string(),
+                                 "--storage.tsdb.retention.time=100y",
+                                 "--web.listen-address=" + address(), "--log.level=warn"},
+        dir_.path() / "prometheus.log");
+    bool ready = poll_until([&] { return process_->running() && http_ok(url() + "/-/ready"); },
+                            std::chrono::seconds(60));
+    if (!ready)
+      throw std::runtime_error("prometheus did not get ready: " +
+                               read_file(dir_.path() / "prometheus.log"));
+  }
+  void stop(int sig) { process_->stop(sig); }
+  void pause() { ::kill(process_->pid(), SIGSTOP); }
+  void resume() { ::kill(process_->pid(), SIGCONT); }
+
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return "http://" + address(); }
+
+ private:
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace skippy::test

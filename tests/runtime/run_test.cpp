@@ -1,0 +1,163 @@
+// `skippy run --once` end to end: a real Prometheus backfilled with known series, a cluster
+// snapshot, compiled policies; the audit records must say exactly what was proposed, to whom,
+// with which signal values, and what became of it. Prometheus stopped: a clean failure.
+#define BOOST_TEST_MODULE run
+#include <simdjson.h>
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+#include "tests/prometheus/prometheus_server.hpp"
+#include "tests/prometheus/support.hpp"
+
+using skippy::test::Process;
+using skippy::test::PrometheusServer;
+using skippy::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::int64_t kT0 = 1700000000;  // seconds; data every 15 s for 10 minutes
+
+std::string openmetrics() {
+  std::ostringstream out;
+  out << "# TYPE container_memory_working_set_bytes gauge\n";
+  for (int i = 0; i < 41; ++i) {
+    std::int64_t t = kT0 + 15 * i;
+    // leaky-1 grows from 50% to 90% of its 1 GiB limit; steady-1 stays at 40%.
+    out << "container_memory_working_set_bytes{namespace=\"demo-apps\",pod=\"leaky-1\",container="
+           "\"app\"} "
+        << static_cast<std::int64_t>((0.5 + 0.01 * i) * 1073741824.0) << ' ' << t << '\n';
+    out << "container_memory_working_set_bytes{namespace=\"demo-apps\",pod=\"steady-1\",container="
+           "\"app\"} "
+        << static_cast<std::int64_t>(0.4 * 1073741824.0) << ' ' << t << '\n';
+  }
+  out << "# EOF\n";
+  return out.str();
+}
+
+const char* kPolicy = R"(policy memory_leak {
+  select pods in namespace "demo-apps" where label("issue") == "memory-leak"
+  mode automatic
+  every 15s
+  safety {
+    cooldown 10m per target
+    max_actions 2 per 1h
+  }
+  signal mem_pct = promql(`100 * container_memory_working_set_bytes / 1073741824`) by (namespace, pod) max on missing unknown
+  trigger high_memory when mem_pct > 85
+  on high_memory do restart(strategy: rolling) priority 10
+}
+)";
+
+const char* kCluster = R"(pods:
+  - {namespace: demo-apps, name: leaky-1, labels: {issue: memory-leak}, owner: Deployment/leaky}
+  - {namespace: demo-apps, name: steady-1, labels: {issue: memory-leak}, owner: Deployment/steady}
+  - {namespace: demo-apps, name: ignored, labels: {issue: none}}
+deployments:
+  - {namespace: demo-apps, name: leaky, replicas: 1}
+  - {namespace: demo-apps, name: steady, replicas: 1}
+)";
+
+struct RunResult {
+  int code;
+  std::string audit;
+  std::string log;
+};
+
+RunResult run_once(const TempDir& dir, const std::string& url, std::int64_t at_s, bool dry_run) {
+  auto audit = dir.path() / "audit.jsonl";
+  fs::remove(audit);
+  std::vector<std::string> args = {SKIPPY_BINARY,
+                                   "run",
+                                   "--policies",
+                                   (dir.path() / "p.skippy").string(),
+                                   "--cluster",
+                                   (dir.path() / "cluster.yaml").string(),
+                                   "--prometheus.url",
+                                   url,
+                                   "--prometheus.timeout",
+                                   "3000",
+                                   "--once",
+                                   "--time",
+                                   std::to_string(at_s * 1000),
+                                   "--audit.file",
+                                   audit.string()};
+  if (dry_run) args.push_back("--dry-run");
+  Process p(args, dir.path() / "run.log");
+  int code = p.wait();
+  return {code, fs::exists(audit) ? skippy::test::read_file(audit) : "",
+          skippy::test::read_file(dir.path() / "run.log")};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(once_against_a_real_prometheus_writes_the_expected_audit_records) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  TempDir dir("skippy-run-test");
+  skippy::test::write_file(dir.path() / "p.skippy", kPolicy);
+  skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
+  PrometheusServer prometheus(openmetrics());
+
+  // At 5 minutes leaky-1 is at 70%: nothing is proposed.
+  auto early = run_once(dir, prometheus.url(), kT0 + 300, false);
+  BOOST_TEST(early.code == 0, early.log);
+  BOOST_TEST(early.audit.empty());
+  BOOST_TEST(early.log.find(
+                 "1 policies, 2 targets, 1 queries (0 failed), 0 trigger changes, 0 proposals") !=
+                 std::string::npos,
+             early.log);
+
+  // At 9m45s it is at 89%: one restart is proposed, for leaky-1 only.
+  auto late = run_once(dir, prometheus.url(), kT0 + 585, false);
+  BOOST_TEST(late.code == 0, late.log);
+  simdjson::dom::parser parser;
+  std::vector<std::string> lines;
+  std::istringstream in(late.audit);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+  simdjson::dom::element record;
+  BOOST_REQUIRE(!parser.parse(lines[0]).get(record));
+  BOOST_TEST(std::string_view(record["policy"]) == "memory_leak");
+  BOOST_TEST(std::string_view(record["trigger"]) == "high_memory");
+  BOOST_TEST(std::string_view(record["target"]) == "demo-apps/leaky-1");
+  BOOST_TEST(std::string_view(record["action"]) == "restart");
+  BOOST_TEST(std::string_view(record["arguments"]["strategy"]) == "rolling");
+  BOOST_TEST(int64_t(record["priority"]) == 10);
+  BOOST_TEST(std::string_view(record["outcome"]) == "blocked");
+  BOOST_TEST(std::string_view(record["reason"]) == "no executor: the cluster is a snapshot");
+  BOOST_TEST(double(record["signals"]["mem_pct"]) == 89.0,
+             boost::test_tools::tolerance(1e-6));  // bytes are whole
+  BOOST_TEST(std::string_view(record["time"]) == "2023-11-14T22:23:05.000Z");
+  BOOST_TEST(std::string_view(record["source"]).find("p.skippy:11:") != std::string_view::npos);
+
+  // The same tick in dry-run: the same proposal, the same id, outcome dry-run.
+  auto dry = run_once(dir, prometheus.url(), kT0 + 585, true);
+  simdjson::dom::element dry_record;
+  BOOST_REQUIRE(!parser.parse(dry.audit.substr(0, dry.audit.find('\n'))).get(dry_record));
+  BOOST_TEST(std::string_view(dry_record["outcome"]) == "dry-run");
+  BOOST_TEST(std::string_view(dry_record["id"]) == std::string_view(record["id"]));
+}
+
+BOOST_AUTO_TEST_CASE(once_without_prometheus_fails_cleanly_and_proposes_nothing) {
+  TempDir dir("skippy-run-test");
+  skippy::test::write_file(dir.path() / "p.skippy", kPolicy);
+  skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
+  int port = skippy::test::free_port();  // nothing listens there
+  auto r = run_once(dir, "http://127.0.0.1:" + std::to_string(port), kT0 + 585, false);
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.audit.empty());
+  BOOST_TEST(r.log.find("policy memory_leak: query") != std::string::npos, r.log);
+  BOOST_TEST(r.log.find("1 queries (1 failed)") != std::string::npos, r.log);
+}
+
+BOOST_AUTO_TEST_CASE(a_broken_snapshot_is_reported_with_its_line) {
+  TempDir dir("skippy-run-test");
+  skippy::test::write_file(dir.path() / "p.skippy", kPolicy);
+  skippy::test::write_file(dir.path() / "cluster.yaml", "pods:\n  - {name: a, restarts: lots}\n");
+  auto r = run_once(dir, "http://127.0.0.1:1", kT0, false);
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(
+      r.log.find("cluster.yaml:2: pods[0].restarts: expected a whole number") != std::string::npos,
+      r.log);
+}

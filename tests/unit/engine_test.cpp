@@ -1,0 +1,193 @@
+// The tick engine at fixed timestamps, with query results given in memory: joins, missing
+// data rules, trigger phases, proposals, windows over Kubernetes fields, query plans.
+#define BOOST_TEST_MODULE engine
+#include <boost/test/unit_test.hpp>
+
+#include "runtime/cluster/snapshot.hpp"
+#include "runtime/engine/tick.hpp"
+#include "stdlib/engine_support.hpp"
+#include "stdlib/functions.hpp"
+#include "tests/support/compile_text.hpp"
+
+using namespace skippy;
+
+namespace {
+
+// A query result held in memory: series of labels and a value.
+class FakeVector final : public engine::VectorView {
+ public:
+  struct Series {
+    std::map<std::string, std::string> labels;
+    double value;
+  };
+  std::vector<Series> series;
+  std::size_t size() const override { return series.size(); }
+  std::string_view label(std::size_t i, std::string_view name) const override {
+    auto it = series[i].labels.find(std::string(name));
+    return it == series[i].labels.end() ? std::string_view() : std::string_view(it->second);
+  }
+  double value(std::size_t i) const override { return series[i].value; }
+};
+
+FakeVector pods_vector(std::initializer_list<std::pair<const char*, double>> pod_values) {
+  FakeVector v;
+  for (auto [pod, value] : pod_values)
+    v.series.push_back({{{"namespace", "apps"}, {"pod", pod}, {"container", "app"}}, value});
+  return v;
+}
+
+cluster::SnapshotClusterView cluster_of(const std::string& yaml) {
+  std::vector<cluster::SnapshotError> errors;
+  auto view = cluster::parse_snapshot(yaml, errors);
+  BOOST_REQUIRE(errors.empty());
+  return view;
+}
+
+struct Rig {
+  std::unique_ptr<testing::Compiled> compiled;
+  std::unique_ptr<engine::Engine> engine;
+  explicit Rig(const std::string& text) : compiled(testing::compile_text(text)) {
+    BOOST_REQUIRE_MESSAGE(compiled->program, compiled->messages());
+    engine = std::make_unique<engine::Engine>(*compiled->program, stdlib::function_table(),
+                                              stdlib::engine_builtins());
+  }
+  engine::TickResult tick(std::int64_t at_s, const cluster::ClusterView& view,
+                          const FakeVector* v) {
+    std::vector<engine::QueryResult> results(engine->plan().queries.size());
+    for (auto& r : results) {
+      r.vector = v;
+      if (!v) r.error = "connection refused";
+    }
+    return engine->tick(at_s * 1000, view, results);
+  }
+  std::string phase(const std::string& target, std::size_t trigger = 0) const {
+    const auto* s = engine->trigger_state(0, trigger, target);
+    return s ? engine::trigger_phase_name(s->phase) : "none";
+  }
+};
+
+const char* kPolicy =
+    "policy leak {\n  select pods in namespace \"apps\" where label(\"app\") == \"web\"\n  every "
+    "15s\n"
+    "  safety { cooldown 5m max_actions 3 per 1h }\n"
+    "  signal mem = promql(`mem`) by (namespace, pod) max on missing hold 30s\n"
+    "  trigger high when mem > 85 for 30s\n"
+    "  on high do restart()\n}\n";
+
+const char* kCluster =
+    "pods:\n"
+    "  - {namespace: apps, name: a, labels: {app: web}}\n"
+    "  - {namespace: apps, name: b, labels: {app: web}}\n"
+    "  - {namespace: apps, name: other, labels: {app: db}}\n"
+    "  - {namespace: elsewhere, name: a, labels: {app: web}}\n";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(selects_targets_by_namespace_and_labels) {
+  Rig rig(kPolicy);
+  auto view = cluster_of(kCluster);
+  auto v = pods_vector({{"a", 10}, {"b", 10}});
+  auto r = rig.tick(0, view, &v);
+  BOOST_TEST(r.health[0].targets == 2u);
+  BOOST_TEST(r.health[0].healthy);
+}
+
+BOOST_AUTO_TEST_CASE(for_then_proposals_then_hold_then_resolution) {
+  Rig rig(kPolicy);
+  auto view = cluster_of(kCluster);
+  auto hot = pods_vector({{"a", 90}, {"b", 10}});
+  auto cool = pods_vector({{"a", 50}, {"b", 10}});
+  FakeVector none;
+
+  auto r0 = rig.tick(0, view, &hot);
+  BOOST_TEST(rig.phase("apps/a") == "pending");
+  BOOST_TEST(r0.proposals.empty());
+  rig.tick(15, view, &hot);
+  auto r30 = rig.tick(30, view, &hot);
+  BOOST_TEST(rig.phase("apps/a") == "firing");
+  BOOST_TEST(rig.phase("apps/b") == "inactive");
+  BOOST_REQUIRE_EQUAL(r30.proposals.size(), 1u);
+  BOOST_TEST(r30.proposals[0].target == "apps/a");
+  BOOST_TEST(r30.proposals[0].fired_at_ms == 30'000);
+  BOOST_REQUIRE_EQUAL(r30.changes.size(), 1u);
+  BOOST_TEST((r30.changes[0].change == engine::TriggerChange::Fired));
+
+  // The series vanishes: held for 30s, then unknown; unknown is not recovery.
+  auto r45 = rig.tick(45, view, &none);
+  BOOST_TEST(rig.phase("apps/a") == "firing");
+  BOOST_TEST(r45.proposals.size() == 1u);
+  rig.tick(90, view, &none);
+  BOOST_TEST(rig.phase("apps/a") == "firing");
+  // A real value below the threshold resolves it.
+  auto r105 = rig.tick(105, view, &cool);
+  BOOST_TEST(rig.phase("apps/a") == "inactive");
+  BOOST_TEST(r105.proposals.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_query_marks_the_policy_unhealthy_and_fires_nothing) {
+  Rig rig(kPolicy);
+  auto view = cluster_of(kCluster);
+  auto r = rig.tick(0, view, nullptr);
+  BOOST_TEST(!r.health[0].healthy);
+  BOOST_TEST(r.health[0].last_error.find("connection refused") != std::string::npos);
+  BOOST_TEST(rig.phase("apps/a") == "inactive");
+}
+
+BOOST_AUTO_TEST_CASE(series_join_to_targets_with_the_signals_aggregation) {
+  Rig rig(
+      "policy p {\n  select pods in namespace \"apps\"\n  every 15s\n"
+      "  signal top = promql(`m`) by (namespace, pod) max\n"
+      "  signal total = promql(`m`) by (namespace, pod) sum\n"
+      "  trigger t when top > 5 and total > 12\n  on t do annotate(key: \"k\", value: \"v\")\n}\n");
+  auto view = cluster_of("pods:\n  - {namespace: apps, name: a}\n");
+  FakeVector v;
+  v.series = {{{{"namespace", "apps"}, {"pod", "a"}, {"container", "x"}}, 6},
+              {{{"namespace", "apps"}, {"pod", "a"}, {"container", "y"}}, 7},
+              {{{"namespace", "other"}, {"pod", "a"}}, 100}};
+  auto r = rig.tick(0, view, &v);
+  BOOST_TEST(rig.phase("apps/a") == "firing");  // max 7 > 5, sum 13 > 12
+  BOOST_TEST(r.proposals.size() == 1u);
+  BOOST_TEST(rig.engine->plan().queries.size() == 1u);  // one query, two joins
+}
+
+BOOST_AUTO_TEST_CASE(windows_over_kubernetes_fields_use_kept_history) {
+  Rig rig(
+      "policy p {\n  select pods in namespace \"apps\"\n  every 15s\n"
+      "  trigger crashing when increase(pod.restarts, 1m) >= 3\n  on crashing do restart()\n}\n");
+  auto restarts = [](int n) {
+    return cluster_of("pods:\n  - {namespace: apps, name: a, restarts: " + std::to_string(n) +
+                      "}\n");
+  };
+  FakeVector none;
+  auto v0 = restarts(0), v1 = restarts(1), v2 = restarts(3), v3 = restarts(3);
+  rig.tick(0, v0, &none);
+  rig.tick(15, v1, &none);
+  BOOST_TEST(rig.phase("apps/a") == "inactive");
+  rig.tick(30, v2, &none);
+  BOOST_TEST(rig.phase("apps/a") == "firing");  // 0 -> 3 within a minute
+  for (int t = 45; t <= 120; t += 15) rig.tick(t, v3, &none);
+  BOOST_TEST(rig.phase("apps/a") == "inactive");  // no growth in the last minute
+}
+
+BOOST_AUTO_TEST_CASE(targets_that_leave_take_their_state) {
+  Rig rig(kPolicy);
+  auto both = cluster_of(kCluster);
+  auto hot = pods_vector({{"a", 90}, {"b", 90}});
+  rig.tick(0, both, &hot);
+  BOOST_TEST(rig.phase("apps/b") == "pending");
+  auto only_a = cluster_of("pods:\n  - {namespace: apps, name: a, labels: {app: web}}\n");
+  rig.tick(15, only_a, &hot);
+  BOOST_TEST(rig.phase("apps/b") == "none");
+}
+
+BOOST_AUTO_TEST_CASE(windows_over_promql_are_lowered_to_promql) {
+  Rig rig(
+      "policy p {\n  select pods\n  signal m = promql(`mem_bytes`) by (namespace, pod) max\n"
+      "  trigger t when forecast(m, horizon: 30m) > 1Gi and increase(m, 10m) > 0\n  on t do "
+      "restart()\n}\n");
+  const auto& q = rig.engine->plan().queries;
+  BOOST_TEST(
+      q == (std::vector<std::string>{"mem_bytes", "predict_linear((mem_bytes)[3600s:], 1800)",
+                                     "increase((mem_bytes)[600s:])"}),
+      boost::test_tools::per_element());
+}
