@@ -167,9 +167,7 @@ int run_run(const RunOptions& options) {
   std::vector<std::string_view> action_names;
   for (const auto& a : stdlib::actions()) action_names.push_back(a.name);
 
-  std::int64_t interval = INT64_MAX;
-  for (const auto& p : program->policies) interval = std::min(interval, p.interval_ms);
-  if (program->policies.empty()) interval = 30'000;
+  const std::int64_t interval = engine.step_ms();
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
 
@@ -184,18 +182,23 @@ int run_run(const RunOptions& options) {
       if (stop_requested) break;
       now = next;
     }
-    auto outcomes = client.query_many(engine.plan().queries, now);
-    std::vector<engine::QueryResult> results(outcomes.size());
+    // With --once every policy is evaluated at the given time, due or not.
+    auto due = engine.due_queries(now, options.once);
+    std::vector<std::string> queries;
+    for (auto q : due) queries.push_back(engine.plan().queries[q]);
+    auto outcomes = client.query_many(queries, now);
+    std::vector<engine::QueryResult> results(engine.plan().queries.size());
     std::vector<std::unique_ptr<PrometheusVector>> vectors;
-    for (std::size_t i = 0; i < outcomes.size(); ++i) {
-      if (outcomes[i].ok()) {
-        vectors.push_back(std::make_unique<PrometheusVector>(outcomes[i].result()));
+    for (std::size_t k = 0; k < due.size(); ++k) {
+      auto i = due[k];
+      if (outcomes[k].ok()) {
+        vectors.push_back(std::make_unique<PrometheusVector>(outcomes[k].result()));
         results[i].vector = vectors.back().get();
       } else {
-        results[i].error = outcomes[i].error().message;
+        results[i].error = outcomes[k].error().message;
       }
     }
-    auto tick = engine.tick(now, view, results);
+    auto tick = engine.tick(now, view, results, options.once);
     for (const auto& p : tick.proposals) {
       audit << engine::audit_record(*program, p, decide(*program, p, options.dry_run), now,
                                     action_names)
@@ -203,9 +206,10 @@ int run_run(const RunOptions& options) {
     }
     audit.flush();
     std::size_t failed = 0;
-    for (const auto& r : results) failed += r.vector ? 0 : 1;
-    std::size_t targets = 0;
+    for (const auto& o : outcomes) failed += o.ok() ? 0 : 1;
+    std::size_t targets = 0, evaluated = 0;
     for (std::size_t i = 0; i < tick.health.size(); ++i) {
+      evaluated += tick.health[i].evaluated ? 1 : 0;
       targets += tick.health[i].targets;
       if (!tick.health[i].healthy) {
         all_healthy = false;

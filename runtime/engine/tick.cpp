@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <numeric>
 
 namespace skippy::engine {
 namespace {
@@ -250,14 +251,43 @@ Engine::JoinTable Engine::join(const bytecode::Policy& policy, std::size_t slot,
 }
 
 TickResult Engine::tick(std::int64_t now_ms, const cluster::ClusterView& cluster,
-                        std::span<const QueryResult> results) {
+                        std::span<const QueryResult> results, bool all) {
   ++tick_count_;
   TickResult out;
   out.time_ms = now_ms;
   out.health.resize(program_.policies.size());
-  for (std::size_t p = 0; p < program_.policies.size(); ++p)
+  for (std::size_t p = 0; p < program_.policies.size(); ++p) {
+    if (!all && !due(p, now_ms)) continue;
+    out.health[p].evaluated = true;
     evaluate_policy(p, now_ms, cluster, results, out);
+  }
   return out;
+}
+
+bool Engine::due(std::size_t policy, std::int64_t now_ms) const {
+  auto interval = program_.policies[policy].interval_ms;
+  return interval <= 0 || now_ms % interval == 0;
+}
+
+std::vector<std::size_t> Engine::due_queries(std::int64_t now_ms, bool all) const {
+  std::vector<bool> needed(plan_.queries.size(), false);
+  for (std::size_t p = 0; p < program_.policies.size(); ++p) {
+    if (!all && !due(p, now_ms)) continue;
+    for (auto q : plan_.slot_query[p]) {
+      if (q >= 0) needed[static_cast<std::size_t>(q)] = true;
+    }
+  }
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < needed.size(); ++i) {
+    if (needed[i]) out.push_back(i);
+  }
+  return out;
+}
+
+std::int64_t Engine::step_ms() const {
+  std::int64_t step = 0;
+  for (const auto& p : program_.policies) step = std::gcd(step, p.interval_ms);
+  return step > 0 ? step : 30'000;
 }
 
 void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,

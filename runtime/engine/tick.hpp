@@ -86,6 +86,7 @@ struct ProposalRecord {
 };
 
 struct PolicyHealth {
+  bool evaluated = false;  // due at this tick
   bool healthy = true;
   std::string last_error;
   std::size_t targets = 0;
@@ -113,9 +114,19 @@ class Engine {
 
   const QueryPlan& plan() const { return plan_; }
 
-  // `results` holds one result per plan().queries, in order.
+  // Policy p is due at `now_ms` when now is a multiple of its interval (ticks are aligned,
+  // as Prometheus aligns rule groups). A tick evaluates only due policies.
+  bool due(std::size_t policy, std::int64_t now_ms) const;
+  // The queries the policies due at `now_ms` read (indexes into plan().queries); with
+  // `all`, every policy counts as due.
+  std::vector<std::size_t> due_queries(std::int64_t now_ms, bool all = false) const;
+  // The tick step: the greatest common divisor of the policies' intervals.
+  std::int64_t step_ms() const;
+
+  // `results` holds one result per plan().queries, in order; only the due policies' queries
+  // are read.
   TickResult tick(std::int64_t now_ms, const cluster::ClusterView& cluster,
-                  std::span<const QueryResult> results);
+                  std::span<const QueryResult> results, bool all = false);
 
   const TriggerState* trigger_state(std::size_t policy, std::size_t trigger,
                                     std::string_view target) const;

@@ -191,3 +191,25 @@ BOOST_AUTO_TEST_CASE(windows_over_promql_are_lowered_to_promql) {
                                      "increase((mem_bytes)[600s:])"}),
       boost::test_tools::per_element());
 }
+
+BOOST_AUTO_TEST_CASE(policies_run_on_their_own_aligned_intervals) {
+  auto compiled = testing::compile_text(
+      "policy fast {\n  select pods\n  every 15s\n  trigger t when pod.restarts > 1\n  on t do restart()\n}\n"
+      "policy slow {\n  select pods\n  every 1m\n  signal m = promql(`m`)\n  trigger t when m > 1\n  on t do restart()\n}\n");
+  BOOST_REQUIRE(compiled->program);
+  engine::Engine e(*compiled->program, stdlib::function_table(), stdlib::engine_builtins());
+  BOOST_TEST(e.step_ms() == 15'000);
+  BOOST_TEST(e.due(0, 45'000));
+  BOOST_TEST(!e.due(1, 45'000));
+  BOOST_TEST(e.due(1, 60'000));
+  BOOST_TEST(e.due_queries(45'000).empty());                              // only `slow` reads m
+  BOOST_TEST(e.due_queries(60'000) == std::vector<std::size_t>{0}, boost::test_tools::per_element());
+  BOOST_TEST(e.due_queries(45'000, true).size() == 1u);
+  auto view = cluster_of("pods:\n  - {name: a}\n");
+  std::vector<engine::QueryResult> results(1);
+  results[0].error = "not queried";
+  auto r = e.tick(45'000, view, results);
+  BOOST_TEST(r.health[0].evaluated);
+  BOOST_TEST(!r.health[1].evaluated);
+  BOOST_TEST(r.health[1].healthy);  // not due: its query's failure is not its failure
+}
