@@ -62,6 +62,7 @@ struct RunOptions {
   std::int64_t time_ms = 0;
   bool dry_run = false;
   std::string audit_file = "-";
+  std::string listen_address = "127.0.0.1:9477";
 };
 void add_run_command(CLI::App& app, RunOptions& options);
 int run_run(const RunOptions& options);

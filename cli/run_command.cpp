@@ -13,6 +13,7 @@
 #include "runtime/cluster/snapshot.hpp"
 #include "runtime/engine/audit.hpp"
 #include "runtime/engine/tick.hpp"
+#include "runtime/monitor/self_metrics.hpp"
 #include "runtime/prometheus/client.hpp"
 #include "stdlib/catalog.hpp"
 #include "stdlib/engine_support.hpp"
@@ -120,6 +121,9 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   cmd->add_option("--audit.file", options.audit_file,
                   "Where audit records go (JSON lines; - for stdout)")
       ->capture_default_str();
+  cmd->add_option("--web.listen-address", options.listen_address,
+                  "Where /metrics, /healthz and /ready are served (empty: nowhere)")
+      ->capture_default_str();
 }
 
 int run_run(const RunOptions& options) {
@@ -168,6 +172,23 @@ int run_run(const RunOptions& options) {
   for (const auto& a : stdlib::actions()) action_names.push_back(a.name);
 
   const std::int64_t interval = engine.step_ms();
+  std::string hash;
+  for (auto b : program->source_hash) {
+    static const char* hex = "0123456789abcdef";
+    hash += hex[b >> 4];
+    hash += hex[b & 15];
+  }
+  monitor::RuntimeMetrics metrics(*program, hash);
+  std::unique_ptr<monitor::WebServer> web;
+  if (!options.listen_address.empty()) {
+    try {
+      web = std::make_unique<monitor::WebServer>(options.listen_address, metrics);
+    } catch (const std::exception& e) {
+      std::cerr << "skippy run: cannot listen on " << options.listen_address << ": " << e.what()
+                << "\n";
+      return kExitUsage;
+    }
+  }
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
 
@@ -186,6 +207,7 @@ int run_run(const RunOptions& options) {
     auto due = engine.due_queries(now, options.once);
     std::vector<std::string> queries;
     for (auto q : due) queries.push_back(engine.plan().queries[q]);
+    auto started = std::chrono::steady_clock::now();
     auto outcomes = client.query_many(queries, now);
     std::vector<engine::QueryResult> results(engine.plan().queries.size());
     std::vector<std::unique_ptr<PrometheusVector>> vectors;
@@ -200,13 +222,17 @@ int run_run(const RunOptions& options) {
     }
     auto tick = engine.tick(now, view, results, options.once);
     for (const auto& p : tick.proposals) {
-      audit << engine::audit_record(*program, p, decide(*program, p, options.dry_run), now,
-                                    action_names)
-            << "\n";
+      auto decision = decide(*program, p, options.dry_run);
+      audit << engine::audit_record(*program, p, decision, now, action_names) << "\n";
+      auto action = program->policies[p.policy].templates[p.template_index].action;
+      metrics.record_decision(p, action_names[action], decision.outcome);
     }
     audit.flush();
     std::size_t failed = 0;
     for (const auto& o : outcomes) failed += o.ok() ? 0 : 1;
+    metrics.record_tick(tick, std::chrono::steady_clock::now() - started, outcomes.size() - failed,
+                        failed);
+    if (web) web->set_ready(true);
     std::size_t targets = 0, evaluated = 0;
     for (std::size_t i = 0; i < tick.health.size(); ++i) {
       evaluated += tick.health[i].evaluated ? 1 : 0;
@@ -217,10 +243,10 @@ int run_run(const RunOptions& options) {
                   << tick.health[i].last_error << "\n";
       }
     }
-    std::cerr << "tick " << engine::format_time(now) << ": " << program->policies.size()
-              << " policies, " << targets << " targets, " << engine.plan().queries.size()
-              << " queries (" << failed << " failed), " << tick.changes.size()
-              << " trigger changes, " << tick.proposals.size() << " proposals\n";
+    std::cerr << "tick " << engine::format_time(now) << ": " << evaluated << " policies, "
+              << targets << " targets, " << queries.size() << " queries (" << failed << " failed), "
+              << tick.changes.size() << " trigger changes, " << tick.proposals.size()
+              << " proposals\n";
   } while (!options.once && !stop_requested);
   return options.once && !all_healthy ? kExitFindings : kExitOk;
 }

@@ -296,6 +296,7 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
   const bytecode::Policy& policy = program_.policies[index];
   const vm::PreparedPolicy& prepared = prepared_[index];
   PolicyHealth& health = out.health[index];
+  health.phases.assign(policy.triggers.size(), {});
   const std::size_t slots = policy.inputs.size();
 
   // Join each PromQL-backed slot's vector once per tick.
@@ -391,6 +392,7 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
     for (std::size_t tr = 0; tr < policy.triggers.size(); ++tr) {
       auto change =
           step_trigger(st.triggers[tr], policy.triggers[tr], conds[tr], clears[tr], now_ms);
+      ++health.phases[tr][static_cast<std::size_t>(st.triggers[tr].phase)];
       if (change != TriggerChange::None) {
         out.changes.push_back(TriggerEvent{index, tr, t.key, change, st.triggers[tr].phase});
       }

@@ -5,6 +5,7 @@
 // triggers. Time arrives only as an argument; the same inputs give the same result.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -90,6 +91,8 @@ struct PolicyHealth {
   bool healthy = true;
   std::string last_error;
   std::size_t targets = 0;
+  // phases[trigger][phase]: how many targets are in each state after this tick.
+  std::vector<std::array<std::size_t, 4>> phases;
 };
 
 struct TickResult {

@@ -88,11 +88,12 @@ class OneSeries final : public engine::VectorView {
 
 // The steps at which Skippy's trigger is firing (or clearing).
 std::vector<bool> skippy_timeline(const Shape& shape, std::size_t steps) {
-  std::string text = std::string("policy p {\n  select pods in namespace \"apps\"\n  every 15s\n") +
-                     "  signal m = promql(`metric`) by (namespace, pod) max on missing zero\n" +
-                     "  trigger t when m > 5 for " + shape.for_duration +
-                     (*shape.keep_firing_for ? std::string(" keep_firing_for ") + shape.keep_firing_for : "") +
-                     "\n  on t do annotate(key: \"k\", value: \"v\")\n}\n";
+  std::string text =
+      std::string("policy p {\n  select pods in namespace \"apps\"\n  every 15s\n") +
+      "  signal m = promql(`metric`) by (namespace, pod) max on missing zero\n" +
+      "  trigger t when m > 5 for " + shape.for_duration +
+      (*shape.keep_firing_for ? std::string(" keep_firing_for ") + shape.keep_firing_for : "") +
+      "\n  on t do annotate(key: \"k\", value: \"v\")\n}\n";
   auto compiled = testing::compile_text(text);
   BOOST_REQUIRE_MESSAGE(compiled->program, compiled->messages());
   engine::Engine engine(*compiled->program, stdlib::function_table(), stdlib::engine_builtins());
@@ -102,7 +103,8 @@ std::vector<bool> skippy_timeline(const Shape& shape, std::size_t steps) {
   std::vector<bool> firing;
   OneSeries vector;
   for (std::size_t i = 0; i < steps; ++i) {
-    vector.value_ = i < samples.size() ? instant(samples, i) : instant(samples, samples.size() - 1 + 0);
+    vector.value_ =
+        i < samples.size() ? instant(samples, i) : instant(samples, samples.size() - 1 + 0);
     if (i >= samples.size()) {
       // Past the series: Prometheus still sees the last sample within the lookback.
       std::vector<std::optional<double>> padded = samples;
@@ -120,11 +122,13 @@ std::vector<bool> skippy_timeline(const Shape& shape, std::size_t steps) {
 }
 
 std::string promtool_test(const Shape& shape, const std::vector<bool>& firing) {
-  std::string out = "rule_files: [rules.yml]\nevaluation_interval: 15s\ntests:\n  - interval: 15s\n"
-                    "    input_series:\n      - series: 'metric'\n        values: '" +
-                    std::string(shape.values) + "'\n    alert_rule_test:\n";
+  std::string out =
+      "rule_files: [rules.yml]\nevaluation_interval: 15s\ntests:\n  - interval: 15s\n"
+      "    input_series:\n      - series: 'metric'\n        values: '" +
+      std::string(shape.values) + "'\n    alert_rule_test:\n";
   for (std::size_t i = 0; i < firing.size(); ++i) {
-    out += "      - eval_time: " + std::to_string(i * 15) + "s\n        alertname: T\n        exp_alerts: " +
+    out += "      - eval_time: " + std::to_string(i * 15) +
+           "s\n        alertname: T\n        exp_alerts: " +
            (firing[i] ? "[{exp_labels: {}}]" : "[]") + "\n";
   }
   return out;
@@ -132,9 +136,12 @@ std::string promtool_test(const Shape& shape, const std::vector<bool>& firing) {
 
 std::string rule_file(const Shape& shape) {
   return std::string("groups:\n  - name: g\n    interval: 15s\n    rules:\n      - alert: T\n") +
-         "        expr: 'metric > 5 or (metric != metric and on() ALERTS{alertname=\"T\", alertstate=\"firing\"})'\n" +
+         "        expr: 'metric > 5 or (metric != metric and on() ALERTS{alertname=\"T\", "
+         "alertstate=\"firing\"})'\n" +
          "        for: " + shape.for_duration + "\n" +
-         (*shape.keep_firing_for ? std::string("        keep_firing_for: ") + shape.keep_firing_for + "\n" : "");
+         (*shape.keep_firing_for
+              ? std::string("        keep_firing_for: ") + shape.keep_firing_for + "\n"
+              : "");
 }
 
 const Shape kShapes[] = {
@@ -151,7 +158,8 @@ const Shape kShapes[] = {
     {"single spike", "0 0 100 0 0 0", "0s", ""},
     {"two episodes", "0 10 10 10 10 0 0 0 10 10 10 10 0", "30s", ""},
     {"short gap inside lookback", "10 10 10 _ _ 10 10 10", "30s", ""},
-    {"gap longer than lookback", "10 10 10 10 _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ 10 10 10", "30s", ""},
+    {"gap longer than lookback", "10 10 10 10 _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ 10 10 10",
+     "30s", ""},
     {"stale while pending", "0 10 stale 10 10 10 10", "30s", ""},
     {"stale while firing", "10 10 10 10 stale 10 10 10 10", "30s", ""},
     {"NaN while pending", "0 10 NaN 10 10 10 10", "30s", ""},
@@ -180,7 +188,8 @@ BOOST_AUTO_TEST_CASE(skippy_and_promtool_agree_on_every_shape) {
       }
       skippy::test::write_file(dir.path() / "rules.yml", rule_file(shape));
       skippy::test::write_file(dir.path() / "test.yml", promtool_test(shape, firing));
-      Process promtool({"promtool", "test", "rules", (dir.path() / "test.yml").string()}, dir.path() / "promtool.log");
+      Process promtool({"promtool", "test", "rules", (dir.path() / "test.yml").string()},
+                       dir.path() / "promtool.log");
       int rc = promtool.wait();
       BOOST_TEST(rc == 0, skippy::test::read_file(dir.path() / "promtool.log"));
     }
@@ -195,6 +204,7 @@ BOOST_AUTO_TEST_CASE(the_judge_can_disagree) {
   firing[4] = !firing[4];
   skippy::test::write_file(dir.path() / "rules.yml", rule_file(shape));
   skippy::test::write_file(dir.path() / "test.yml", promtool_test(shape, firing));
-  Process promtool({"promtool", "test", "rules", (dir.path() / "test.yml").string()}, dir.path() / "promtool.log");
+  Process promtool({"promtool", "test", "rules", (dir.path() / "test.yml").string()},
+                   dir.path() / "promtool.log");
   BOOST_TEST(promtool.wait() != 0);
 }

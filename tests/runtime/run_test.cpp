@@ -161,3 +161,64 @@ BOOST_AUTO_TEST_CASE(a_broken_snapshot_is_reported_with_its_line) {
       r.log.find("cluster.yaml:2: pods[0].restarts: expected a whole number") != std::string::npos,
       r.log);
 }
+
+namespace {
+
+// GET http://127.0.0.1:port/path; returns (status, body).
+std::pair<long, std::string> http_get(int port, const std::string& path) {
+  std::string body;
+  CURL* curl = curl_easy_init();
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char* p, std::size_t s, std::size_t n, void* out) {
+        static_cast<std::string*>(out)->append(p, s * n);
+        return s * n;
+      });
+  long status = 0;
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  return {status, body};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(running_it_serves_metrics_health_and_readiness_then_stops_on_sigterm) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  TempDir dir("skippy-run-test");
+  std::string policy = kPolicy;
+  policy.replace(policy.find("every 15s"), 9, "every 1s");
+  skippy::test::write_file(dir.path() / "p.skippy", policy);
+  skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
+  PrometheusServer prometheus(openmetrics());
+  int port = skippy::test::free_port();
+  Process run({SKIPPY_BINARY, "run", "--policies", (dir.path() / "p.skippy").string(), "--cluster",
+               (dir.path() / "cluster.yaml").string(), "--prometheus.url", prometheus.url(),
+               "--audit.file", (dir.path() / "audit.jsonl").string(), "--web.listen-address",
+               "127.0.0.1:" + std::to_string(port)},
+              dir.path() / "run.log");
+  // Serving at once; ready after the first tick (within a second or two).
+  BOOST_REQUIRE(skippy::test::poll_until([&] { return http_get(port, "/healthz").first == 200; },
+                                         std::chrono::seconds(10)));
+  BOOST_REQUIRE(skippy::test::poll_until([&] { return http_get(port, "/ready").first == 200; },
+                                         std::chrono::seconds(10)));
+  auto [status, metrics] = http_get(port, "/metrics");
+  BOOST_TEST(status == 200);
+  BOOST_TEST(metrics.find("skippy_ticks_total") != std::string::npos, metrics);
+  BOOST_TEST(metrics.find("skippy_policy_healthy{policy=\"memory_leak\"} 1") != std::string::npos,
+             metrics);
+  BOOST_TEST(metrics.find("skippy_queries_total{outcome=\"ok\"}") != std::string::npos, metrics);
+  BOOST_TEST(
+      metrics.find(
+          "skippy_triggers{policy=\"memory_leak\",state=\"inactive\",trigger=\"high_memory\"} 2") !=
+          std::string::npos,
+      metrics);
+  BOOST_TEST(metrics.find("skippy_bytecode_info{format_version=\"1\"") != std::string::npos,
+             metrics);
+  BOOST_TEST(metrics.find("skippy_tick_duration_seconds_count") != std::string::npos, metrics);
+  run.stop(SIGTERM);
+  BOOST_TEST(run.wait() == 0, skippy::test::read_file(dir.path() / "run.log"));
+}

@@ -1,0 +1,160 @@
+#include "runtime/monitor/self_metrics.hpp"
+
+#include <CivetServer.h>
+#include <prometheus/text_serializer.h>
+
+#include <functional>
+
+#include "runtime/engine/trigger_state.hpp"
+
+namespace skippy::monitor {
+
+RuntimeMetrics::RuntimeMetrics(const bytecode::Program& program, std::string_view source_sha256_hex)
+    : program_(program),
+      registry_(std::make_shared<prometheus::Registry>()),
+      tick_duration_(prometheus::BuildHistogram()
+                         .Name("skippy_tick_duration_seconds")
+                         .Help("Time one tick took: queries, evaluation and decisions")
+                         .Register(*registry_)),
+      ticks_(prometheus::BuildCounter()
+                 .Name("skippy_ticks_total")
+                 .Help("Ticks run")
+                 .Register(*registry_)),
+      missed_ticks_(prometheus::BuildCounter()
+                        .Name("skippy_missed_ticks_total")
+                        .Help("Ticks skipped because the previous one ran past them")
+                        .Register(*registry_)),
+      queries_(prometheus::BuildCounter()
+                   .Name("skippy_queries_total")
+                   .Help("PromQL queries sent, by outcome")
+                   .Register(*registry_)),
+      triggers_(prometheus::BuildGauge()
+                    .Name("skippy_triggers")
+                    .Help("Triggers by policy, trigger and state, summed over targets")
+                    .Register(*registry_)),
+      trigger_changes_(prometheus::BuildCounter()
+                           .Name("skippy_trigger_changes_total")
+                           .Help("Trigger state changes by policy, trigger and change")
+                           .Register(*registry_)),
+      proposals_(prometheus::BuildCounter()
+                     .Name("skippy_proposals_total")
+                     .Help("Actions proposed, by policy, action and outcome")
+                     .Register(*registry_)),
+      policy_healthy_(prometheus::BuildGauge()
+                          .Name("skippy_policy_healthy")
+                          .Help("1 when the policy's last evaluation had all its data")
+                          .Register(*registry_)),
+      policy_targets_(prometheus::BuildGauge()
+                          .Name("skippy_policy_targets")
+                          .Help("Targets the policy selected at its last evaluation")
+                          .Register(*registry_)),
+      info_(prometheus::BuildGauge()
+                .Name("skippy_bytecode_info")
+                .Help("The loaded bytecode: format version and the sources' SHA-256")
+                .Register(*registry_)) {
+  info_
+      .Add({{"format_version", std::to_string(bytecode::kFormatVersion)},
+            {"source_sha256", std::string(source_sha256_hex)},
+            {"policies", std::to_string(program.policies.size())}})
+      .Set(1);
+}
+
+void RuntimeMetrics::record_tick(const engine::TickResult& tick,
+                                 std::chrono::duration<double> duration, std::size_t queries_ok,
+                                 std::size_t queries_failed) {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
+      0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  tick_duration_.Add({}, buckets).Observe(duration.count());
+  ticks_.Add({}).Increment();
+  queries_.Add({{"outcome", "ok"}}).Increment(static_cast<double>(queries_ok));
+  queries_.Add({{"outcome", "failed"}}).Increment(static_cast<double>(queries_failed));
+  for (std::size_t p = 0; p < tick.health.size(); ++p) {
+    if (!tick.health[p].evaluated) continue;
+    const auto& policy = program_.policies[p];
+    std::string name(program_.string(policy.name));
+    policy_healthy_.Add({{"policy", name}}).Set(tick.health[p].healthy ? 1 : 0);
+    policy_targets_.Add({{"policy", name}}).Set(static_cast<double>(tick.health[p].targets));
+    for (std::size_t t = 0; t < policy.triggers.size() && t < tick.health[p].phases.size(); ++t) {
+      std::string trigger(program_.string(policy.triggers[t].name));
+      const auto& counts = tick.health[p].phases[t];
+      for (std::size_t phase = 0; phase < counts.size(); ++phase) {
+        triggers_
+            .Add({{"policy", name},
+                  {"trigger", trigger},
+                  {"state", engine::trigger_phase_name(static_cast<engine::TriggerPhase>(phase))}})
+            .Set(static_cast<double>(counts[phase]));
+      }
+    }
+  }
+  for (const auto& c : tick.changes) {
+    const auto& policy = program_.policies[c.policy];
+    trigger_changes_
+        .Add({{"policy", std::string(program_.string(policy.name))},
+              {"trigger", std::string(program_.string(policy.triggers[c.trigger].name))},
+              {"change", engine::trigger_change_name(c.change)}})
+        .Increment();
+  }
+}
+
+void RuntimeMetrics::record_decision(const engine::ProposalRecord& proposal,
+                                     std::string_view action, std::string_view outcome) {
+  proposals_
+      .Add({{"policy", std::string(program_.string(program_.policies[proposal.policy].name))},
+            {"action", std::string(action)},
+            {"outcome", std::string(outcome)}})
+      .Increment();
+}
+
+void RuntimeMetrics::record_missed_ticks(std::size_t n) {
+  missed_ticks_.Add({}).Increment(static_cast<double>(n));
+}
+
+std::string RuntimeMetrics::exposition() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+struct WebServer::Handlers {
+  struct Text : CivetHandler {
+    std::function<std::pair<int, std::string>()> body;
+    std::string content_type;
+    bool handleGet(CivetServer*, struct mg_connection* conn) override {
+      auto [status, text] = body();
+      mg_printf(
+          conn,
+          "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+          status, status == 200 ? "OK" : "Service Unavailable", content_type.c_str(), text.size());
+      mg_write(conn, text.data(), text.size());
+      return true;
+    }
+  };
+  Text metrics, healthz, ready;
+};
+
+WebServer::WebServer(const std::string& listen_address, const RuntimeMetrics& metrics)
+    : handlers_(std::make_unique<Handlers>()) {
+  handlers_->metrics.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  handlers_->metrics.body = [&metrics] { return std::pair{200, metrics.exposition()}; };
+  handlers_->healthz.content_type = "text/plain";
+  handlers_->healthz.body = [] { return std::pair{200, std::string("ok\n")}; };
+  handlers_->ready.content_type = "text/plain";
+  handlers_->ready.body = [this] {
+    return ready_ ? std::pair{200, std::string("ready\n")}
+                  : std::pair{503, std::string("not ready: no tick yet\n")};
+  };
+  std::vector<std::string> options = {"listening_ports", listen_address, "num_threads", "2"};
+  server_ = std::make_unique<CivetServer>(options);
+  server_->addHandler("/metrics", handlers_->metrics);
+  server_->addHandler("/healthz", handlers_->healthz);
+  server_->addHandler("/ready", handlers_->ready);
+}
+
+WebServer::~WebServer() {
+  if (server_) server_->close();
+}
+
+int WebServer::port() const {
+  auto ports = server_->getListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+}  // namespace skippy::monitor

@@ -1,0 +1,71 @@
+// The runtime's own metrics, in Prometheus's format (prometheus-cpp), and the small HTTP
+// server (civetweb) that serves them with /healthz and /ready on --web.listen-address.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "runtime/bytecode/program.hpp"
+#include "runtime/engine/tick.hpp"
+
+class CivetServer;
+
+namespace skippy::monitor {
+
+class RuntimeMetrics {
+ public:
+  RuntimeMetrics(const bytecode::Program& program, std::string_view source_sha256_hex);
+
+  // One tick: its duration, its queries' outcomes, trigger states and policy health.
+  void record_tick(const engine::TickResult& tick, std::chrono::duration<double> duration,
+                   std::size_t queries_ok, std::size_t queries_failed);
+  // One decision about a proposal.
+  void record_decision(const engine::ProposalRecord& proposal, std::string_view action,
+                       std::string_view outcome);
+  void record_missed_ticks(std::size_t n);
+
+  std::string exposition() const;  // the text format
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+ private:
+  const bytecode::Program& program_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Histogram>& tick_duration_;
+  prometheus::Family<prometheus::Counter>& ticks_;
+  prometheus::Family<prometheus::Counter>& missed_ticks_;
+  prometheus::Family<prometheus::Counter>& queries_;
+  prometheus::Family<prometheus::Gauge>& triggers_;
+  prometheus::Family<prometheus::Counter>& trigger_changes_;
+  prometheus::Family<prometheus::Counter>& proposals_;
+  prometheus::Family<prometheus::Gauge>& policy_healthy_;
+  prometheus::Family<prometheus::Gauge>& policy_targets_;
+  prometheus::Family<prometheus::Gauge>& info_;
+};
+
+// Serves /metrics, /healthz and /ready on one address (127.0.0.1:9477 by default).
+class WebServer {
+ public:
+  WebServer(const std::string& listen_address, const RuntimeMetrics& metrics);
+  ~WebServer();
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  void set_ready(bool ready) { ready_ = ready; }
+  int port() const;  // the bound port (useful with port 0)
+
+ private:
+  struct Handlers;
+  std::unique_ptr<CivetServer> server_;
+  std::unique_ptr<Handlers> handlers_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace skippy::monitor
