@@ -138,6 +138,11 @@ std::vector<Target> select_targets(const bytecode::Program& program, const bytec
   return out;
 }
 
+static std::vector<std::string> join_labels(const bytecode::Program& program,
+                                            const bytecode::Policy& policy,
+                                            const bytecode::InputSlot& slot);
+static const bytecode::InputSlot& join_slot(const bytecode::Policy& policy, std::size_t slot);
+
 Engine::Engine(const bytecode::Program& program, std::span<const vm::BuiltinFn> functions,
                EngineBuiltins builtins, EngineOptions options)
     : program_(program),
@@ -146,7 +151,14 @@ Engine::Engine(const bytecode::Program& program, std::span<const vm::BuiltinFn> 
       builtins_(std::move(builtins)),
       options_(std::move(options)),
       plan_(plan_queries(program, builtins_.window_promql)),
-      state_(program.policies.size()) {}
+      state_(program.policies.size()) {
+  for (const auto& policy : program.policies) {
+    auto& slots = join_labels_.emplace_back();
+    for (std::size_t i = 0; i < policy.inputs.size(); ++i) {
+      slots.push_back(join_labels(program, policy, join_slot(policy, i)));
+    }
+  }
+}
 
 // The labels a PromQL slot joins on: its `by`, or the target kind's natural ones.
 static std::vector<std::string> join_labels(const bytecode::Program& program,
@@ -169,10 +181,10 @@ static const bytecode::InputSlot& join_slot(const bytecode::Policy& policy, std:
   return *s;
 }
 
-std::string Engine::target_key(const bytecode::Policy& policy, std::size_t slot,
-                               const Target& t) const {
-  std::string key;
-  for (const auto& label : join_labels(program_, policy, join_slot(policy, slot))) {
+bool Engine::target_key(std::size_t policy, std::size_t slot, const Target& t,
+                        std::string& key) const {
+  key.clear();
+  for (const auto& label : join_labels_[policy][slot]) {
     std::string_view v;
     if (label == "namespace")
       v = t.namespace_name;
@@ -180,19 +192,22 @@ std::string Engine::target_key(const bytecode::Policy& policy, std::size_t slot,
       v = t.pod ? std::string_view(t.pod->meta.name) : std::string_view();
     else if (label == "node")
       v = t.pod ? std::string_view(t.pod->node) : std::string_view();
-    else if (t.workload && label == lower(t.workload->kind))
+    else if (t.workload && label.size() == t.workload->kind.size() &&
+             std::equal(label.begin(), label.end(), t.workload->kind.begin(), [](char a, char b) {
+               return a == std::tolower(static_cast<unsigned char>(b));
+             }))
       v = t.workload->meta.name;
-    if (v.empty()) return {};  // cannot join on this label: no value for this target
+    if (v.empty()) return false;  // cannot join on this label: no value for this target
     key.append(v);
     key.push_back('\x1f');
   }
-  return key;
+  return true;
 }
 
-Engine::JoinTable Engine::join(const bytecode::Policy& policy, std::size_t slot,
+Engine::JoinTable Engine::join(std::size_t policy, std::size_t slot,
                                const VectorView& vector) const {
-  const auto& s = join_slot(policy, slot);
-  auto labels = join_labels(program_, policy, s);
+  const auto& s = join_slot(program_.policies[policy], slot);
+  const auto& labels = join_labels_[policy][slot];
   struct Acc {
     double value = 0;
     double count = 0;
@@ -253,6 +268,7 @@ Engine::JoinTable Engine::join(const bytecode::Policy& policy, std::size_t slot,
 TickResult Engine::tick(std::int64_t now_ms, const cluster::ClusterView& cluster,
                         std::span<const QueryResult> results, bool all) {
   ++tick_count_;
+  join_cache_.clear();
   TickResult out;
   out.time_ms = now_ms;
   out.health.resize(program_.policies.size());
@@ -299,8 +315,9 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
   health.phases.assign(policy.triggers.size(), {});
   const std::size_t slots = policy.inputs.size();
 
-  // Join each PromQL-backed slot's vector once per tick.
-  std::vector<std::optional<JoinTable>> tables(slots);
+  // Join each PromQL-backed slot's vector once per tick, shared across policies that join
+  // the same query by the same labels and aggregation.
+  std::vector<std::shared_ptr<const JoinTable>> tables(slots);
   for (std::size_t i = 0; i < slots; ++i) {
     auto q = plan_.slot_query[index][i];
     if (q < 0) continue;
@@ -311,7 +328,12 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
           "query `" + plan_.queries[static_cast<std::size_t>(q)] + "` failed: " + r.error;
       continue;  // the slot is missing for every target: its missing-data rule decides
     }
-    tables[i] = join(policy, i, *r.vector);
+    std::string cache_key = std::to_string(q) + "|" +
+                            std::to_string(static_cast<int>(join_slot(policy, i).aggregation));
+    for (const auto& l : join_labels_[index][i]) cache_key += "|" + l;
+    auto& cached = join_cache_[cache_key];
+    if (!cached) cached = std::make_shared<const JoinTable>(join(index, i, *r.vector));
+    tables[i] = cached;
   }
 
   auto targets = select_targets(program_, policy, cluster, options_);
@@ -320,6 +342,8 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
   std::vector<Value> inputs(slots);
   std::vector<bytecode::Truth> conds(policy.triggers.size()), clears(policy.triggers.size());
   vm::ProposalBuffer buffer;
+  std::string key;
+  std::vector<HistorySample> samples;
 
   for (const Target& t : targets) {
     auto [it, inserted] = states.try_emplace(t.key);
@@ -343,16 +367,15 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
             const Value& source = inputs[s.source];
             if (source.tag == bytecode::ValueTag::Number) h.push_back({now_ms, source.number});
             while (!h.empty() && h.front().time_ms < now_ms - s.window_ms - 1) h.pop_front();
-            std::vector<HistorySample> samples(h.begin(), h.end());
+            samples.assign(h.begin(), h.end());
             if (builtins_.window_of_history) {
               v = builtins_.window_of_history(s.id, samples, s.window_ms, s.parameter, now_ms);
             }
             break;
           }
           std::optional<double> found;
-          if (tables[i]) {
-            auto key = target_key(policy, i, t);
-            auto row = key.empty() ? tables[i]->end() : tables[i]->find(key);
+          if (tables[i] && target_key(index, i, t, key)) {
+            auto row = tables[i]->find(key);
             if (row != tables[i]->end()) found = row->second;
           }
           Held& held = st.held[i];

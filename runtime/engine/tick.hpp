@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -149,8 +150,9 @@ class Engine {
 
   void evaluate_policy(std::size_t index, std::int64_t now_ms, const cluster::ClusterView& cluster,
                        std::span<const QueryResult> results, TickResult& out);
-  JoinTable join(const bytecode::Policy& policy, std::size_t slot, const VectorView& vector) const;
-  std::string target_key(const bytecode::Policy& policy, std::size_t slot, const Target& t) const;
+  JoinTable join(std::size_t policy, std::size_t slot, const VectorView& vector) const;
+  // The join key of target t for a slot, into `key`; false when the target cannot be joined.
+  bool target_key(std::size_t policy, std::size_t slot, const Target& t, std::string& key) const;
 
   const bytecode::Program& program_;
   vm::Vm vm_;
@@ -159,6 +161,10 @@ class Engine {
   EngineOptions options_;
   QueryPlan plan_;
   std::vector<std::unordered_map<std::string, TargetState>> state_;  // per policy, by target key
+  // join_labels_[policy][slot]: the labels a PromQL-backed slot joins on, computed once.
+  std::vector<std::vector<std::vector<std::string>>> join_labels_;
+  // One tick's joined vectors, shared by policies that join a query the same way.
+  std::unordered_map<std::string, std::shared_ptr<const JoinTable>> join_cache_;
   std::uint64_t tick_count_ = 0;
 };
 
