@@ -2,6 +2,7 @@
 // the cluster view, evaluates every policy for every target, steps the triggers, and writes
 // one audit record per proposal. `--once` runs a single tick and exits, for scripts.
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -23,6 +24,10 @@ namespace skippy::cli {
 namespace {
 
 volatile std::sig_atomic_t stop_requested = 0;
+volatile std::sig_atomic_t reload_requested = 0;
+void request_reload(int) {
+  reload_requested = 1;
+}
 void request_stop(int) {
   stop_requested = 1;
 }
@@ -43,6 +48,42 @@ class PrometheusVector final : public engine::VectorView {
  private:
   const prometheus::QueryResult& r_;
 };
+
+// What the policy files look like on disk: paths, sizes and modification times. A change
+// means a reload.
+std::string files_signature(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::string out;
+  auto add = [&](const fs::path& p) {
+    std::error_code ec;
+    auto size = fs::file_size(p, ec);
+    auto time = fs::last_write_time(p, ec);
+    out += p.string() + ":" + std::to_string(size) + ":" +
+           std::to_string(time.time_since_epoch().count()) + "\n";
+  };
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      for (auto it = fs::recursive_directory_iterator(path, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->path().extension() == ".skippy") add(it->path());
+      }
+    } else {
+      add(path);
+    }
+  }
+  return out;
+}
+
+std::string hex_hash(const bytecode::Program& program) {
+  std::string hash;
+  for (auto b : program.source_hash) {
+    static const char* hex = "0123456789abcdef";
+    hash += hex[b >> 4];
+    hash += hex[b & 15];
+  }
+  return hash;
+}
 
 std::optional<bytecode::Program> load_policies(const std::vector<std::string>& paths,
                                                std::string& error) {
@@ -128,11 +169,13 @@ void add_run_command(CLI::App& app, RunOptions& options) {
 
 int run_run(const RunOptions& options) {
   std::string error;
-  auto program = load_policies(options.policies, error);
-  if (!program) {
+  std::string signature = files_signature(options.policies);
+  auto loaded = load_policies(options.policies, error);
+  if (!loaded) {
     std::cerr << "skippy run: " << error << "\n";
     return kExitFindings;
   }
+  auto program = std::make_unique<bytecode::Program>(std::move(*loaded));
   std::ifstream cluster_file(options.cluster);
   if (!cluster_file) {
     std::cerr << "skippy run: cannot read the cluster snapshot `" << options.cluster << "`\n";
@@ -156,8 +199,8 @@ int run_run(const RunOptions& options) {
   prometheus::Client client(client_options);
   engine::EngineOptions engine_options;
   engine_options.default_namespace = options.default_namespace;
-  engine::Engine engine(*program, stdlib::function_table(), stdlib::engine_builtins(),
-                        engine_options);
+  auto engine = std::make_unique<engine::Engine>(*program, stdlib::function_table(),
+                                                 stdlib::engine_builtins(), engine_options);
 
   std::ofstream audit_file;
   if (options.audit_file != "-") {
@@ -171,14 +214,8 @@ int run_run(const RunOptions& options) {
   std::vector<std::string_view> action_names;
   for (const auto& a : stdlib::actions()) action_names.push_back(a.name);
 
-  const std::int64_t interval = engine.step_ms();
-  std::string hash;
-  for (auto b : program->source_hash) {
-    static const char* hex = "0123456789abcdef";
-    hash += hex[b >> 4];
-    hash += hex[b & 15];
-  }
-  monitor::RuntimeMetrics metrics(*program, hash);
+  std::int64_t interval = engine->step_ms();
+  monitor::RuntimeMetrics metrics(*program, hex_hash(*program));
   std::unique_ptr<monitor::WebServer> web;
   if (!options.listen_address.empty()) {
     try {
@@ -191,9 +228,32 @@ int run_run(const RunOptions& options) {
   }
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
+  std::signal(SIGHUP, request_reload);
 
   bool all_healthy = true;
   do {
+    // Reload on SIGHUP or when the policy files change; a broken new set is rejected and the
+    // policies in use go on, with their state.
+    if (!options.once && (reload_requested || files_signature(options.policies) != signature)) {
+      reload_requested = 0;
+      signature = files_signature(options.policies);
+      std::string reload_error;
+      auto next = load_policies(options.policies, reload_error);
+      if (!next) {
+        std::cerr << "reload rejected, the policies in use go on: " << reload_error << "\n";
+      } else {
+        auto next_program = std::make_unique<bytecode::Program>(std::move(*next));
+        auto next_engine = std::make_unique<engine::Engine>(
+            *next_program, stdlib::function_table(), stdlib::engine_builtins(), engine_options);
+        std::size_t kept = next_engine->adopt_state(*engine);
+        metrics.set_program(*next_program, hex_hash(*next_program));
+        engine = std::move(next_engine);
+        program = std::move(next_program);
+        interval = engine->step_ms();
+        std::cerr << "reloaded: " << program->policies.size() << " policies, " << kept
+                  << " triggers kept their state\n";
+      }
+    }
     std::int64_t now = options.once && options.time_ms ? options.time_ms : now_ms();
     if (!options.once) {
       // Ticks are aligned to the interval, as Prometheus aligns rule evaluation.
@@ -204,12 +264,12 @@ int run_run(const RunOptions& options) {
       now = next;
     }
     // With --once every policy is evaluated at the given time, due or not.
-    auto due = engine.due_queries(now, options.once);
+    auto due = engine->due_queries(now, options.once);
     std::vector<std::string> queries;
-    for (auto q : due) queries.push_back(engine.plan().queries[q]);
+    for (auto q : due) queries.push_back(engine->plan().queries[q]);
     auto started = std::chrono::steady_clock::now();
     auto outcomes = client.query_many(queries, now);
-    std::vector<engine::QueryResult> results(engine.plan().queries.size());
+    std::vector<engine::QueryResult> results(engine->plan().queries.size());
     std::vector<std::unique_ptr<PrometheusVector>> vectors;
     for (std::size_t k = 0; k < due.size(); ++k) {
       auto i = due[k];
@@ -220,7 +280,7 @@ int run_run(const RunOptions& options) {
         results[i].error = outcomes[k].error().message;
       }
     }
-    auto tick = engine.tick(now, view, results, options.once);
+    auto tick = engine->tick(now, view, results, options.once);
     for (const auto& p : tick.proposals) {
       auto decision = decide(*program, p, options.dry_run);
       audit << engine::audit_record(*program, p, decision, now, action_names) << "\n";

@@ -452,3 +452,88 @@ const TriggerState* Engine::trigger_state(std::size_t policy, std::size_t trigge
 }
 
 }  // namespace skippy::engine
+
+namespace skippy::engine {
+namespace {
+
+// What a policy's trigger conditions depend on: its selection, inputs and conditions code.
+bool same_conditions(const bytecode::Program& a_program, const bytecode::Policy& a,
+                     const bytecode::Program& b_program, const bytecode::Policy& b) {
+  auto code_of = [](const bytecode::Policy& p) {
+    std::vector<bytecode::Instruction> code;
+    for (std::size_t pc = p.conditions_entry; pc < p.code.size(); ++pc) {
+      code.push_back(p.code[pc]);
+      if (p.code[pc].op == bytecode::Op::RETURN) break;
+    }
+    return code;
+  };
+  if (code_of(a) != code_of(b) || a.inputs.size() != b.inputs.size() ||
+      a.constants.size() != b.constants.size() || a.interval_ms != b.interval_ms) {
+    return false;
+  }
+  // Compare by content: string ids differ between programs.
+  for (std::size_t i = 0; i < a.inputs.size(); ++i) {
+    const auto& x = a.inputs[i];
+    const auto& y = b.inputs[i];
+    if (x.kind != y.kind || x.id != y.id || x.source != y.source || x.window_ms != y.window_ms ||
+        x.parameter != y.parameter || x.aggregation != y.aggregation || x.missing != y.missing ||
+        x.hold_ms != y.hold_ms || a_program.string(x.query) != b_program.string(y.query) ||
+        a_program.string(x.reason) != b_program.string(y.reason) ||
+        a_program.string(x.event_type) != b_program.string(y.event_type) ||
+        x.by_labels.size() != y.by_labels.size()) {
+      return false;
+    }
+    for (std::size_t l = 0; l < x.by_labels.size(); ++l) {
+      if (a_program.string(x.by_labels[l]) != b_program.string(y.by_labels[l])) return false;
+    }
+  }
+  for (std::size_t k = 0; k < a.constants.size(); ++k) {
+    const auto& x = a.constants[k];
+    const auto& y = b.constants[k];
+    if (x.kind != y.kind || x.number != y.number || x.boolean != y.boolean || x.items != y.items ||
+        a_program.string(x.string) != b_program.string(y.string)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::size_t Engine::adopt_state(const Engine& previous) {
+  std::size_t kept = 0;
+  for (std::size_t p = 0; p < program_.policies.size(); ++p) {
+    const auto& policy = program_.policies[p];
+    for (std::size_t q = 0; q < previous.program_.policies.size(); ++q) {
+      const auto& old = previous.program_.policies[q];
+      if (previous.program_.string(old.name) != program_.string(policy.name)) continue;
+      if (!same_conditions(previous.program_, old, program_, policy)) break;
+      for (std::size_t t = 0; t < policy.triggers.size(); ++t) {
+        // The trigger with the same name and timing keeps its state for every target.
+        for (std::size_t u = 0; u < old.triggers.size(); ++u) {
+          const auto& a = old.triggers[u];
+          const auto& b = policy.triggers[t];
+          if (previous.program_.string(a.name) != program_.string(b.name) || a.for_ms != b.for_ms ||
+              a.has_clear != b.has_clear || a.clear_for_ms != b.clear_for_ms ||
+              a.keep_firing_for_ms != b.keep_firing_for_ms) {
+            continue;
+          }
+          for (const auto& [target, old_state] : previous.state_[q]) {
+            auto& st = state_[p][target];
+            if (st.triggers.empty()) {
+              st.triggers.resize(policy.triggers.size());
+              st.held = old_state.held;
+              st.history = old_state.history;
+            }
+            st.triggers[t] = old_state.triggers[u];
+          }
+          ++kept;
+        }
+      }
+      break;
+    }
+  }
+  return kept;
+}
+
+}  // namespace skippy::engine

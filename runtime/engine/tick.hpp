@@ -132,6 +132,12 @@ class Engine {
   TickResult tick(std::int64_t now_ms, const cluster::ClusterView& cluster,
                   std::span<const QueryResult> results, bool all = false);
 
+  // After a reload: takes over `previous`'s state for every trigger that did not change (the
+  // same policy name, trigger name and timing, and the same inputs and conditions code), so
+  // a reload neither delays a due action nor forgets a firing. Returns how many triggers
+  // kept their state.
+  std::size_t adopt_state(const Engine& previous);
+
   const TriggerState* trigger_state(std::size_t policy, std::size_t trigger,
                                     std::string_view target) const;
 

@@ -10,7 +10,7 @@
 namespace skippy::monitor {
 
 RuntimeMetrics::RuntimeMetrics(const bytecode::Program& program, std::string_view source_sha256_hex)
-    : program_(program),
+    : program_(&program),
       registry_(std::make_shared<prometheus::Registry>()),
       tick_duration_(prometheus::BuildHistogram()
                          .Name("skippy_tick_duration_seconds")
@@ -52,11 +52,17 @@ RuntimeMetrics::RuntimeMetrics(const bytecode::Program& program, std::string_vie
                 .Name("skippy_bytecode_info")
                 .Help("The loaded bytecode: format version and the sources' SHA-256")
                 .Register(*registry_)) {
-  info_
-      .Add({{"format_version", std::to_string(bytecode::kFormatVersion)},
-            {"source_sha256", std::string(source_sha256_hex)},
-            {"policies", std::to_string(program.policies.size())}})
-      .Set(1);
+  set_program(program, source_sha256_hex);
+}
+
+void RuntimeMetrics::set_program(const bytecode::Program& program,
+                                 std::string_view source_sha256_hex) {
+  program_ = &program;
+  if (info_gauge_) info_.Remove(info_gauge_);  // the previous program is no longer loaded
+  info_gauge_ = &info_.Add({{"format_version", std::to_string(bytecode::kFormatVersion)},
+                            {"source_sha256", std::string(source_sha256_hex)},
+                            {"policies", std::to_string(program.policies.size())}});
+  info_gauge_->Set(1);
 }
 
 void RuntimeMetrics::record_tick(const engine::TickResult& tick,
@@ -70,12 +76,12 @@ void RuntimeMetrics::record_tick(const engine::TickResult& tick,
   queries_.Add({{"outcome", "failed"}}).Increment(static_cast<double>(queries_failed));
   for (std::size_t p = 0; p < tick.health.size(); ++p) {
     if (!tick.health[p].evaluated) continue;
-    const auto& policy = program_.policies[p];
-    std::string name(program_.string(policy.name));
+    const auto& policy = program_->policies[p];
+    std::string name(program_->string(policy.name));
     policy_healthy_.Add({{"policy", name}}).Set(tick.health[p].healthy ? 1 : 0);
     policy_targets_.Add({{"policy", name}}).Set(static_cast<double>(tick.health[p].targets));
     for (std::size_t t = 0; t < policy.triggers.size() && t < tick.health[p].phases.size(); ++t) {
-      std::string trigger(program_.string(policy.triggers[t].name));
+      std::string trigger(program_->string(policy.triggers[t].name));
       const auto& counts = tick.health[p].phases[t];
       for (std::size_t phase = 0; phase < counts.size(); ++phase) {
         triggers_
@@ -87,10 +93,10 @@ void RuntimeMetrics::record_tick(const engine::TickResult& tick,
     }
   }
   for (const auto& c : tick.changes) {
-    const auto& policy = program_.policies[c.policy];
+    const auto& policy = program_->policies[c.policy];
     trigger_changes_
-        .Add({{"policy", std::string(program_.string(policy.name))},
-              {"trigger", std::string(program_.string(policy.triggers[c.trigger].name))},
+        .Add({{"policy", std::string(program_->string(policy.name))},
+              {"trigger", std::string(program_->string(policy.triggers[c.trigger].name))},
               {"change", engine::trigger_change_name(c.change)}})
         .Increment();
   }
@@ -99,7 +105,7 @@ void RuntimeMetrics::record_tick(const engine::TickResult& tick,
 void RuntimeMetrics::record_decision(const engine::ProposalRecord& proposal,
                                      std::string_view action, std::string_view outcome) {
   proposals_
-      .Add({{"policy", std::string(program_.string(program_.policies[proposal.policy].name))},
+      .Add({{"policy", std::string(program_->string(program_->policies[proposal.policy].name))},
             {"action", std::string(action)},
             {"outcome", std::string(outcome)}})
       .Increment();

@@ -31,12 +31,14 @@ class RuntimeMetrics {
   void record_decision(const engine::ProposalRecord& proposal, std::string_view action,
                        std::string_view outcome);
   void record_missed_ticks(std::size_t n);
+  // After a reload: names come from the new program; the info metric describes it.
+  void set_program(const bytecode::Program& program, std::string_view source_sha256_hex);
 
   std::string exposition() const;  // the text format
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
  private:
-  const bytecode::Program& program_;
+  const bytecode::Program* program_;
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Histogram>& tick_duration_;
   prometheus::Family<prometheus::Counter>& ticks_;
@@ -48,6 +50,7 @@ class RuntimeMetrics {
   prometheus::Family<prometheus::Gauge>& policy_healthy_;
   prometheus::Family<prometheus::Gauge>& policy_targets_;
   prometheus::Family<prometheus::Gauge>& info_;
+  prometheus::Gauge* info_gauge_ = nullptr;
 };
 
 // Serves /metrics, /healthz and /ready on one address (127.0.0.1:9477 by default).

@@ -222,3 +222,47 @@ BOOST_AUTO_TEST_CASE(running_it_serves_metrics_health_and_readiness_then_stops_o
   run.stop(SIGTERM);
   BOOST_TEST(run.wait() == 0, skippy::test::read_file(dir.path() / "run.log"));
 }
+
+BOOST_AUTO_TEST_CASE(policies_reload_when_their_files_change_and_a_broken_set_is_rejected) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  TempDir dir("skippy-run-test");
+  std::string policy = kPolicy;
+  policy.replace(policy.find("every 15s"), 9, "every 1s");
+  auto file = dir.path() / "p.skippy";
+  skippy::test::write_file(file, policy);
+  skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
+  PrometheusServer prometheus(openmetrics());
+  int port = skippy::test::free_port();
+  auto log = dir.path() / "run.log";
+  Process run({SKIPPY_BINARY, "run", "--policies", file.string(), "--cluster",
+               (dir.path() / "cluster.yaml").string(), "--prometheus.url", prometheus.url(),
+               "--audit.file", (dir.path() / "audit.jsonl").string(), "--web.listen-address",
+               "127.0.0.1:" + std::to_string(port)},
+              log);
+  BOOST_REQUIRE(skippy::test::poll_until([&] { return http_get(port, "/ready").first == 200; },
+                                         std::chrono::seconds(10)));
+  auto contains = [&](const std::string& text) {
+    return skippy::test::read_file(log).find(text) != std::string::npos;
+  };
+  // A second policy beside the first: reloaded, and the first keeps its trigger's state.
+  skippy::test::write_file(
+      file,
+      policy +
+          "policy restarts {\n  select pods in namespace \"demo-apps\"\n  every 1s\n"
+          "  trigger t when pod.restarts > 5\n  on t do annotate(key: \"k\", value: \"v\")\n}\n");
+  BOOST_TEST(skippy::test::poll_until(
+                 [&] { return contains("reloaded: 2 policies, 1 triggers kept their state"); },
+                 std::chrono::seconds(10)),
+             skippy::test::read_file(log));
+  // A broken set is rejected; the process goes on with the policies in use.
+  skippy::test::write_file(file, "policy broken {\n  select pods\n  trigger t when\n}\n");
+  BOOST_TEST(skippy::test::poll_until(
+                 [&] { return contains("reload rejected, the policies in use go on"); },
+                 std::chrono::seconds(10)),
+             skippy::test::read_file(log));
+  auto [status, metrics] = http_get(port, "/metrics");
+  BOOST_TEST(status == 200);
+  BOOST_TEST(metrics.find("policies=\"2\"") != std::string::npos, metrics);
+  run.stop(SIGTERM);
+  BOOST_TEST(run.wait() == 0, skippy::test::read_file(log));
+}

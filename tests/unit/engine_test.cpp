@@ -194,16 +194,19 @@ BOOST_AUTO_TEST_CASE(windows_over_promql_are_lowered_to_promql) {
 
 BOOST_AUTO_TEST_CASE(policies_run_on_their_own_aligned_intervals) {
   auto compiled = testing::compile_text(
-      "policy fast {\n  select pods\n  every 15s\n  trigger t when pod.restarts > 1\n  on t do restart()\n}\n"
-      "policy slow {\n  select pods\n  every 1m\n  signal m = promql(`m`)\n  trigger t when m > 1\n  on t do restart()\n}\n");
+      "policy fast {\n  select pods\n  every 15s\n  trigger t when pod.restarts > 1\n  on t do "
+      "restart()\n}\n"
+      "policy slow {\n  select pods\n  every 1m\n  signal m = promql(`m`)\n  trigger t when m > "
+      "1\n  on t do restart()\n}\n");
   BOOST_REQUIRE(compiled->program);
   engine::Engine e(*compiled->program, stdlib::function_table(), stdlib::engine_builtins());
   BOOST_TEST(e.step_ms() == 15'000);
   BOOST_TEST(e.due(0, 45'000));
   BOOST_TEST(!e.due(1, 45'000));
   BOOST_TEST(e.due(1, 60'000));
-  BOOST_TEST(e.due_queries(45'000).empty());                              // only `slow` reads m
-  BOOST_TEST(e.due_queries(60'000) == std::vector<std::size_t>{0}, boost::test_tools::per_element());
+  BOOST_TEST(e.due_queries(45'000).empty());  // only `slow` reads m
+  BOOST_TEST(e.due_queries(60'000) == std::vector<std::size_t>{0},
+             boost::test_tools::per_element());
   BOOST_TEST(e.due_queries(45'000, true).size() == 1u);
   auto view = cluster_of("pods:\n  - {name: a}\n");
   std::vector<engine::QueryResult> results(1);
@@ -212,4 +215,30 @@ BOOST_AUTO_TEST_CASE(policies_run_on_their_own_aligned_intervals) {
   BOOST_TEST(r.health[0].evaluated);
   BOOST_TEST(!r.health[1].evaluated);
   BOOST_TEST(r.health[1].healthy);  // not due: its query's failure is not its failure
+}
+
+BOOST_AUTO_TEST_CASE(a_reload_keeps_the_state_of_unchanged_triggers) {
+  auto view = cluster_of(kCluster);
+  auto hot = pods_vector({{"a", 90}, {"b", 10}});
+  Rig before(kPolicy);
+  before.tick(0, view, &hot);
+  before.tick(15, view, &hot);
+  BOOST_TEST(before.phase("apps/a") == "pending");
+
+  // The same policy, with a new one beside it: `high` keeps its pending state and fires on time.
+  std::string same =
+      std::string(kPolicy) +
+      "policy other {\n  select pods\n  trigger t when pod.restarts > 1\n  on t do restart()\n}\n";
+  Rig after(same);
+  BOOST_TEST(after.engine->adopt_state(*before.engine) == 1u);
+  after.tick(30, view, &hot);
+  BOOST_TEST(after.phase("apps/a") == "firing");
+
+  // A changed threshold is a new condition: it starts again.
+  std::string changed = kPolicy;
+  changed.replace(changed.find("mem > 85"), 8, "mem > 80");
+  Rig fresh(changed);
+  BOOST_TEST(fresh.engine->adopt_state(*before.engine) == 0u);
+  fresh.tick(30, view, &hot);
+  BOOST_TEST(fresh.phase("apps/a") == "pending");
 }
