@@ -63,6 +63,8 @@ struct RunOptions {
   bool dry_run = false;
   std::string audit_file = "-";
   std::string listen_address = "127.0.0.1:9477";
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
 };
 void add_run_command(CLI::App& app, RunOptions& options);
 int run_run(const RunOptions& options);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/log.hpp"
 #include "dsl/render.hpp"
 #include "runtime/bytecode/file.hpp"
 #include "runtime/cluster/snapshot.hpp"
@@ -162,6 +163,9 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   cmd->add_option("--audit.file", options.audit_file,
                   "Where audit records go (JSON lines; - for stdout)")
       ->capture_default_str();
+  cmd->add_option("--log.level", options.log_level, "debug, info, warn or error")
+      ->capture_default_str();
+  cmd->add_option("--log.format", options.log_format, "logfmt or json")->capture_default_str();
   cmd->add_option("--web.listen-address", options.listen_address,
                   "Where /metrics, /healthz and /ready are served (empty: nowhere)")
       ->capture_default_str();
@@ -169,6 +173,10 @@ void add_run_command(CLI::App& app, RunOptions& options) {
 
 int run_run(const RunOptions& options) {
   std::string error;
+  if (!configure_log(options.log_level, options.log_format, error)) {
+    std::cerr << "skippy run: " << error << "\n";
+    return kExitUsage;
+  }
   std::string signature = files_signature(options.policies);
   auto loaded = load_policies(options.policies, error);
   if (!loaded) {
@@ -231,6 +239,7 @@ int run_run(const RunOptions& options) {
   std::signal(SIGHUP, request_reload);
 
   bool all_healthy = true;
+  std::int64_t last_tick = 0;
   do {
     // Reload on SIGHUP or when the policy files change; a broken new set is rejected and the
     // policies in use go on, with their state.
@@ -240,7 +249,7 @@ int run_run(const RunOptions& options) {
       std::string reload_error;
       auto next = load_policies(options.policies, reload_error);
       if (!next) {
-        std::cerr << "reload rejected, the policies in use go on: " << reload_error << "\n";
+        log_error("reload rejected, the policies in use go on: " + reload_error);
       } else {
         auto next_program = std::make_unique<bytecode::Program>(std::move(*next));
         auto next_engine = std::make_unique<engine::Engine>(
@@ -250,18 +259,26 @@ int run_run(const RunOptions& options) {
         engine = std::move(next_engine);
         program = std::move(next_program);
         interval = engine->step_ms();
-        std::cerr << "reloaded: " << program->policies.size() << " policies, " << kept
-                  << " triggers kept their state\n";
+        log_info("reloaded: " + std::to_string(program->policies.size()) + " policies, " +
+                 std::to_string(kept) + " triggers kept their state");
       }
     }
     std::int64_t now = options.once && options.time_ms ? options.time_ms : now_ms();
     if (!options.once) {
       // Ticks are aligned to the interval, as Prometheus aligns rule evaluation.
       std::int64_t next = (now / interval + 1) * interval;
+      if (last_tick > 0 && next - last_tick > interval) {
+        // The previous tick ran past the ones between: count them, do not run them late.
+        auto missed = static_cast<std::size_t>((next - last_tick) / interval - 1);
+        metrics.record_missed_ticks(missed);
+        log_warn(std::to_string(missed) +
+                 " tick(s) missed: the previous tick took longer than the interval");
+      }
       while (!stop_requested && now_ms() < next)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (stop_requested) break;
       now = next;
+      last_tick = now;
     }
     // With --once every policy is evaluated at the given time, due or not.
     auto due = engine->due_queries(now, options.once);
@@ -299,14 +316,15 @@ int run_run(const RunOptions& options) {
       targets += tick.health[i].targets;
       if (!tick.health[i].healthy) {
         all_healthy = false;
-        std::cerr << "policy " << program->string(program->policies[i].name) << ": "
-                  << tick.health[i].last_error << "\n";
+        log_warn("policy " + std::string(program->string(program->policies[i].name)) + ": " +
+                 tick.health[i].last_error);
       }
     }
-    std::cerr << "tick " << engine::format_time(now) << ": " << evaluated << " policies, "
-              << targets << " targets, " << queries.size() << " queries (" << failed << " failed), "
-              << tick.changes.size() << " trigger changes, " << tick.proposals.size()
-              << " proposals\n";
+    log_info("tick " + engine::format_time(now) + ": " + std::to_string(evaluated) + " policies, " +
+             std::to_string(targets) + " targets, " + std::to_string(queries.size()) +
+             " queries (" + std::to_string(failed) + " failed), " +
+             std::to_string(tick.changes.size()) + " trigger changes, " +
+             std::to_string(tick.proposals.size()) + " proposals");
   } while (!options.once && !stop_requested);
   return options.once && !all_healthy ? kExitFindings : kExitOk;
 }

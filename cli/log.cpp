@@ -1,0 +1,77 @@
+#include "cli/log.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+namespace skippy::cli {
+namespace {
+
+bool json_format = false;
+
+std::shared_ptr<spdlog::logger>& logger() {
+  static std::shared_ptr<spdlog::logger> l = spdlog::stderr_logger_mt("skippy");
+  return l;
+}
+
+// The message as a quoted string: JSON escapes serve logfmt as well.
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+void log(spdlog::level::level_enum level, std::string_view message) {
+  logger()->log(level, "{}", quoted(message));
+}
+
+}  // namespace
+
+bool configure_log(const std::string& level, const std::string& format, std::string& error) {
+  auto l = spdlog::level::from_str(level);
+  if (l == spdlog::level::off && level != "off") {
+    error = "unknown log level `" + level + "`: debug, info, warn or error";
+    return false;
+  }
+  if (format != "logfmt" && format != "json") {
+    error = "unknown log format `" + format + "`: logfmt or json";
+    return false;
+  }
+  json_format = format == "json";
+  logger()->set_level(l);
+  logger()->set_pattern(json_format ? R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%v})"
+                                    : "time=%Y-%m-%dT%H:%M:%S.%eZ level=%l msg=%v",
+                        spdlog::pattern_time_type::utc);
+  logger()->flush_on(spdlog::level::trace);
+  return true;
+}
+
+void log_info(std::string_view message) {
+  log(spdlog::level::info, message);
+}
+void log_warn(std::string_view message) {
+  log(spdlog::level::warn, message);
+}
+void log_error(std::string_view message) {
+  log(spdlog::level::err, message);
+}
+void log_debug(std::string_view message) {
+  log(spdlog::level::debug, message);
+}
+
+}  // namespace skippy::cli
