@@ -3,7 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
+#include "dsl/render.hpp"
 
 namespace skippy::cli {
 namespace {
@@ -17,23 +17,7 @@ std::shared_ptr<spdlog::logger>& logger() {
 
 // The message as a quoted string: JSON escapes serve logfmt as well.
 std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
+  return "\"" + dsl::json_escape(text) + "\"";
 }
 
 void log(spdlog::level::level_enum level, std::string_view message) {

@@ -1,5 +1,7 @@
 #include "runtime/engine/audit.hpp"
 
+#include "dsl/render.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -7,23 +9,8 @@
 namespace skippy::engine {
 namespace {
 
-std::string escape(std::string_view text) {
-  std::string out;
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
+// JSON string escaping, shared with the diagnostics' JSON output.
+using dsl::json_escape;
 
 std::string json_value(const bytecode::Value& v) {
   switch (v.tag) {
@@ -36,7 +23,7 @@ std::string json_value(const bytecode::Value& v) {
     case bytecode::ValueTag::Bool:
       return v.boolean ? "true" : "false";
     case bytecode::ValueTag::String:
-      return "\"" + escape(v.string()) + "\"";
+      return "\"" + json_escape(v.string()) + "\"";
     case bytecode::ValueTag::Unknown:
       return std::string("{\"unknown\":\"") + bytecode::unknown_reason_name(v.unknown_reason()) +
              "\"}";
@@ -84,30 +71,31 @@ std::string audit_record(const bytecode::Program& program, const ProposalRecord&
   const auto& policy = program.policies[p.policy];
   const auto& t = policy.templates[p.template_index];
   std::string action = t.action < action_names.size() ? std::string(action_names[t.action]) : "?";
-  std::string out = "{\"time\":\"" + format_time(time_ms) + "\",\"id\":\"" +
-                    proposal_id(program, p) + "\",\"policy\":\"" +
-                    escape(program.string(policy.name)) + "\",\"trigger\":\"" +
-                    escape(program.string(policy.triggers[t.trigger].name)) + "\",\"target\":\"" +
-                    escape(p.target) + "\",\"action\":\"" + escape(action) + "\",\"arguments\":{";
+  std::string out =
+      "{\"time\":\"" + format_time(time_ms) + "\",\"id\":\"" + proposal_id(program, p) +
+      "\",\"policy\":\"" + json_escape(program.string(policy.name)) + "\",\"trigger\":\"" +
+      json_escape(program.string(policy.triggers[t.trigger].name)) + "\",\"target\":\"" +
+      json_escape(p.target) + "\",\"action\":\"" + json_escape(action) + "\",\"arguments\":{";
   for (std::size_t i = 0; i < p.arguments.size() && i < t.argument_names.size(); ++i) {
-    out += (i ? ",\"" : "\"") + escape(program.string(t.argument_names[i])) +
+    out += (i ? ",\"" : "\"") + json_escape(program.string(t.argument_names[i])) +
            "\":" + json_value(p.arguments[i]);
   }
   out += "},\"priority\":" + std::to_string(t.priority) + ",\"mode\":\"" +
-         bytecode::mode_name(policy.mode) + "\",\"outcome\":\"" + escape(decision.outcome) + "\"";
-  if (!decision.reason.empty()) out += ",\"reason\":\"" + escape(decision.reason) + "\"";
+         bytecode::mode_name(policy.mode) + "\",\"outcome\":\"" + json_escape(decision.outcome) +
+         "\"";
+  if (!decision.reason.empty()) out += ",\"reason\":\"" + json_escape(decision.reason) + "\"";
   out += ",\"fired_at\":\"" + format_time(p.fired_at_ms) + "\",\"signals\":{";
   bool first = true;
   for (const auto& [slot, value] : p.inputs) {
     const auto& s = policy.inputs[slot];
     if (s.name == bytecode::kNoString) continue;
-    out += (first ? "\"" : ",\"") + escape(program.string(s.name)) + "\":" + json_value(value);
+    out += (first ? "\"" : ",\"") + json_escape(program.string(s.name)) + "\":" + json_value(value);
     first = false;
   }
   const auto& pos = t.pos;
   std::string file =
       pos.file < program.files.size() ? std::string(program.string(program.files[pos.file])) : "?";
-  out += "},\"source\":\"" + escape(file) + ":" + std::to_string(pos.line) + ":" +
+  out += "},\"source\":\"" + json_escape(file) + ":" + std::to_string(pos.line) + ":" +
          std::to_string(pos.column) + "\"}";
   return out;
 }
