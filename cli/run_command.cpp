@@ -297,10 +297,10 @@ int run_run(const RunOptions& options) {
         results[i].error = outcomes[k].error().message;
       }
     }
-    auto tick = engine->tick(now, view, results, options.once);
+    const auto& tick = engine->tick(now, view, results, options.once);
     for (const auto& p : tick.proposals) {
       auto decision = decide(*program, p, options.dry_run);
-      audit << engine::audit_record(*program, p, decision, now, action_names) << "\n";
+      audit << engine::audit_record(*program, tick, p, decision, action_names) << "\n";
       auto action = program->policies[p.policy].templates[p.template_index].action;
       metrics.record_decision(p, action_names[action], decision.outcome);
     }

@@ -23,42 +23,86 @@ Value not_applicable() {
 
 }  // namespace
 
+namespace {
+
+// How each field of the catalog is read, by owner and name; field_readers() orders them by
+// the catalog's field ids once, so that reading a field in the hot path is an indexed call.
+struct FieldReader {
+  FieldOwner owner;
+  std::string_view name;
+  Value (*pod)(const cluster::Pod&, std::int64_t now_ms) = nullptr;
+  Value (*workload)(const cluster::Workload&, std::int64_t now_ms) = nullptr;
+};
+
+double seconds_since(std::int64_t created_ms, std::int64_t now_ms) {
+  return static_cast<double>(now_ms - created_ms) / 1000.0;
+}
+
+using P = const cluster::Pod&;
+using W = const cluster::Workload&;
+using Ms = std::int64_t;
+const FieldReader kReaders[] = {
+    {FieldOwner::Pod, "phase", [](P p, Ms) { return text(p.phase); }},
+    {FieldOwner::Pod, "ready", [](P p, Ms) { return Value::of_bool(p.ready); }},
+    {FieldOwner::Pod, "restarts", [](P p, Ms) { return number(static_cast<double>(p.restarts)); }},
+    {FieldOwner::Pod, "waiting_reason", [](P p, Ms) { return text(p.waiting_reason); }},
+    {FieldOwner::Pod, "terminated_reason", [](P p, Ms) { return text(p.terminated_reason); }},
+    {FieldOwner::Pod, "last_exit_code",
+     [](P p, Ms) { return number(static_cast<double>(p.last_exit_code)); }},
+    {FieldOwner::Pod, "age",
+     [](P p, Ms now) { return number(seconds_since(p.meta.created_ms, now)); }},
+    {FieldOwner::Pod, "name", [](P p, Ms) { return text(p.meta.name); }},
+    {FieldOwner::Pod, "namespace", [](P p, Ms) { return text(p.meta.namespace_name); }},
+    {FieldOwner::Pod, "node", [](P p, Ms) { return text(p.node); }},
+    {FieldOwner::Pod, "owner_kind", [](P p, Ms) { return text(p.owner_kind); }},
+    {FieldOwner::Pod, "owner_name", [](P p, Ms) { return text(p.owner_name); }},
+    {FieldOwner::Pod, "memory_limit", [](P p, Ms) { return number(p.memory_limit_bytes); }},
+    {FieldOwner::Pod, "cpu_limit", [](P p, Ms) { return number(p.cpu_limit_cores); }},
+    {FieldOwner::Workload, "kind", nullptr, [](W w, Ms) { return text(w.kind); }},
+    {FieldOwner::Workload, "name", nullptr, [](W w, Ms) { return text(w.meta.name); }},
+    {FieldOwner::Workload, "replicas", nullptr,
+     [](W w, Ms) { return number(static_cast<double>(w.replicas)); }},
+    {FieldOwner::Workload, "ready_replicas", nullptr,
+     [](W w, Ms) { return number(static_cast<double>(w.ready_replicas)); }},
+    {FieldOwner::Workload, "available_replicas", nullptr,
+     [](W w, Ms) { return number(static_cast<double>(w.available_replicas)); }},
+    {FieldOwner::Workload, "updated_replicas", nullptr,
+     [](W w, Ms) { return number(static_cast<double>(w.updated_replicas)); }},
+    {FieldOwner::Workload, "age", nullptr,
+     [](W w, Ms now) { return number(seconds_since(w.meta.created_ms, now)); }},
+};
+
+// By field id; a field without a reader gets an empty one (and reads as not applicable).
+const std::vector<FieldReader>& field_readers() {
+  static const std::vector<FieldReader> table = [] {
+    std::vector<FieldReader> out;
+    for (const auto& f : fields()) {
+      FieldReader r{f.owner, f.name};
+      for (const auto& candidate : kReaders) {
+        if (candidate.owner == f.owner && candidate.name == f.name) r = candidate;
+      }
+      out.push_back(r);
+    }
+    return out;
+  }();
+  return table;
+}
+
+}  // namespace
+
+bool has_reader(std::uint16_t field) {
+  const auto& readers = field_readers();
+  return field < readers.size() && (readers[field].pod || readers[field].workload);
+}
+
 Value read_field(std::uint16_t field, const cluster::Pod* pod, const cluster::Workload* workload,
                  std::int64_t now_ms) {
-  auto all = fields();
-  if (field >= all.size()) return not_applicable();
-  const FieldDecl& f = all[field];
-  if (f.owner == FieldOwner::Pod) {
-    if (!pod) return not_applicable();
-    const auto& p = *pod;
-    const std::string_view n = f.name;
-    if (n == "phase") return text(p.phase);
-    if (n == "ready") return Value::of_bool(p.ready);
-    if (n == "restarts") return number(static_cast<double>(p.restarts));
-    if (n == "waiting_reason") return text(p.waiting_reason);
-    if (n == "terminated_reason") return text(p.terminated_reason);
-    if (n == "last_exit_code") return number(static_cast<double>(p.last_exit_code));
-    if (n == "age") return number(static_cast<double>(now_ms - p.meta.created_ms) / 1000.0);
-    if (n == "name") return text(p.meta.name);
-    if (n == "namespace") return text(p.meta.namespace_name);
-    if (n == "node") return text(p.node);
-    if (n == "owner_kind") return text(p.owner_kind);
-    if (n == "owner_name") return text(p.owner_name);
-    if (n == "memory_limit") return number(p.memory_limit_bytes);
-    if (n == "cpu_limit") return number(p.cpu_limit_cores);
-    return not_applicable();
-  }
-  if (!workload) return not_applicable();  // a bare pod has no workload
-  const auto& w = *workload;
-  const std::string_view n = f.name;
-  if (n == "kind") return text(w.kind);
-  if (n == "name") return text(w.meta.name);
-  if (n == "replicas") return number(static_cast<double>(w.replicas));
-  if (n == "ready_replicas") return number(static_cast<double>(w.ready_replicas));
-  if (n == "available_replicas") return number(static_cast<double>(w.available_replicas));
-  if (n == "updated_replicas") return number(static_cast<double>(w.updated_replicas));
-  if (n == "age") return number(static_cast<double>(now_ms - w.meta.created_ms) / 1000.0);
-  return not_applicable();
+  const auto& readers = field_readers();
+  if (field >= readers.size()) return not_applicable();
+  const FieldReader& r = readers[field];
+  if (r.owner == FieldOwner::Pod) return pod && r.pod ? r.pod(*pod, now_ms) : not_applicable();
+  // A bare pod has no workload.
+  return workload && r.workload ? r.workload(*workload, now_ms) : not_applicable();
 }
 
 Value window_of_history(std::uint16_t function, std::span<const engine::HistorySample> samples,

@@ -9,6 +9,9 @@ namespace skippy::stdlib {
 
 engine::EngineBuiltins engine_builtins();
 
+// Does the catalog's field have a reader here? (Every field must: a test checks.)
+bool has_reader(std::uint16_t field);
+
 bytecode::Value read_field(std::uint16_t field, const cluster::Pod* pod,
                            const cluster::Workload* workload, std::int64_t now_ms);
 

@@ -65,9 +65,12 @@ std::string proposal_id(const bytecode::Program& program, const ProposalRecord& 
   return buf;
 }
 
-std::string audit_record(const bytecode::Program& program, const ProposalRecord& p,
-                         const Decision& decision, std::int64_t time_ms,
+std::string audit_record(const bytecode::Program& program, const TickResult& tick,
+                         const ProposalRecord& p, const Decision& decision,
                          std::span<const std::string_view> action_names) {
+  const std::int64_t time_ms = tick.time_ms;
+  const auto arguments = tick.arguments(p);
+  const auto inputs = tick.inputs(p);
   const auto& policy = program.policies[p.policy];
   const auto& t = policy.templates[p.template_index];
   std::string action = t.action < action_names.size() ? std::string(action_names[t.action]) : "?";
@@ -76,9 +79,9 @@ std::string audit_record(const bytecode::Program& program, const ProposalRecord&
       "\",\"policy\":\"" + json_escape(program.string(policy.name)) + "\",\"trigger\":\"" +
       json_escape(program.string(policy.triggers[t.trigger].name)) + "\",\"target\":\"" +
       json_escape(p.target) + "\",\"action\":\"" + json_escape(action) + "\",\"arguments\":{";
-  for (std::size_t i = 0; i < p.arguments.size() && i < t.argument_names.size(); ++i) {
+  for (std::size_t i = 0; i < arguments.size() && i < t.argument_names.size(); ++i) {
     out += (i ? ",\"" : "\"") + json_escape(program.string(t.argument_names[i])) +
-           "\":" + json_value(p.arguments[i]);
+           "\":" + json_value(arguments[i]);
   }
   out += "},\"priority\":" + std::to_string(t.priority) + ",\"mode\":\"" +
          bytecode::mode_name(policy.mode) + "\",\"outcome\":\"" + json_escape(decision.outcome) +
@@ -86,10 +89,11 @@ std::string audit_record(const bytecode::Program& program, const ProposalRecord&
   if (!decision.reason.empty()) out += ",\"reason\":\"" + json_escape(decision.reason) + "\"";
   out += ",\"fired_at\":\"" + format_time(p.fired_at_ms) + "\",\"signals\":{";
   bool first = true;
-  for (const auto& [slot, value] : p.inputs) {
+  for (std::size_t slot = 0; slot < inputs.size() && slot < policy.inputs.size(); ++slot) {
     const auto& s = policy.inputs[slot];
     if (s.name == bytecode::kNoString) continue;
-    out += (first ? "\"" : ",\"") + json_escape(program.string(s.name)) + "\":" + json_value(value);
+    out += (first ? "\"" : ",\"") + json_escape(program.string(s.name)) +
+           "\":" + json_value(inputs[slot]);
     first = false;
   }
   const auto& pos = t.pos;

@@ -21,9 +21,10 @@ struct Decision {
 // action for the same target always gets the same id, so it is never executed twice.
 std::string proposal_id(const bytecode::Program& program, const ProposalRecord& proposal);
 
-// The JSON line (without newline) for one decision. `action_names` are the stdlib's, by id.
-std::string audit_record(const bytecode::Program& program, const ProposalRecord& proposal,
-                         const Decision& decision, std::int64_t time_ms,
+// The JSON line (without newline) for one decision about one of the tick's proposals.
+// `action_names` are the stdlib's, by id.
+std::string audit_record(const bytecode::Program& program, const TickResult& tick,
+                         const ProposalRecord& proposal, const Decision& decision,
                          std::span<const std::string_view> action_names);
 
 // RFC 3339 UTC with milliseconds: 2026-11-26T09:40:48.123Z

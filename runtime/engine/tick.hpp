@@ -3,46 +3,36 @@
 // vectors to targets by label, applying missing-data rules, keeping history for windows over
 // Kubernetes fields), run the VM, step every trigger, and collect the proposals of firing
 // triggers. Time arrives only as an argument; the same inputs give the same result.
+//
+// The hot path works on dense target ids (target_table.hpp): each distinct query is joined
+// once per tick into a column indexed by id (join.hpp), each distinct selection is computed
+// once per tick, and each policy's per-target state is a row of flat arrays
+// (policy_state.hpp).
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <deque>
-#include <map>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "runtime/bytecode/program.hpp"
 #include "runtime/cluster/cluster_view.hpp"
+#include "runtime/engine/join.hpp"
+#include "runtime/engine/policy_state.hpp"
 #include "runtime/engine/query_plan.hpp"
+#include "runtime/engine/selection.hpp"
+#include "runtime/engine/target_table.hpp"
 #include "runtime/engine/trigger_state.hpp"
 #include "runtime/vm/vm.hpp"
 
 namespace skippy::engine {
 
-// A query's vector as the engine reads it; the Prometheus client's results implement it.
-class VectorView {
- public:
-  virtual ~VectorView() = default;
-  virtual std::size_t size() const = 0;
-  virtual std::string_view label(std::size_t series,
-                                 std::string_view name) const = 0;  // "" if absent
-  virtual double value(std::size_t series) const = 0;
-};
-
 struct QueryResult {
   const VectorView* vector = nullptr;  // null when the query failed
   std::string error;
-};
-
-struct HistorySample {
-  std::int64_t time_ms;
-  double value;
 };
 
 // What the stdlib supplies to the engine: field readers and windows over field history.
@@ -56,23 +46,12 @@ struct EngineBuiltins {
                                        std::int64_t now_ms) = nullptr;
 };
 
-struct EngineOptions {
-  std::string default_namespace = "default";  // for policies that name no namespace
-};
-
-struct Target {
-  bytecode::TargetKind kind = bytecode::TargetKind::Pods;
-  const cluster::Pod* pod = nullptr;
-  const cluster::Workload* workload = nullptr;  // the target itself, or a pod's workload
-  std::string key;                              // "ns/name" or "Kind/ns/name"
-  std::string_view namespace_name;
-  std::string_view name;
-};
-
+// Target keys in these records view the engine's target table: they stay valid until the
+// engine's next tick.
 struct TriggerEvent {
   std::size_t policy = 0;
   std::size_t trigger = 0;
-  std::string target;
+  std::string_view target;
   TriggerChange change = TriggerChange::None;
   TriggerPhase phase = TriggerPhase::Inactive;
 };
@@ -80,11 +59,15 @@ struct TriggerEvent {
 struct ProposalRecord {
   std::size_t policy = 0;
   std::uint16_t template_index = 0;
-  std::string target;
-  std::vector<bytecode::Value> arguments;  // strings view the program or the cluster view
   bool unknown_arguments = false;
+  std::string_view target;
   std::int64_t fired_at_ms = 0;  // the firing that made it: part of its idempotency key
-  std::vector<std::pair<std::uint16_t, bytecode::Value>> inputs;  // the values that led to it
+  // Into TickResult::values: the action's arguments, and the policy's inputs (one per slot)
+  // that led to it. Strings view the program or the cluster view.
+  std::uint32_t arguments_begin = 0;
+  std::uint32_t argument_count = 0;
+  std::uint32_t inputs_begin = 0;
+  std::uint32_t input_count = 0;
 };
 
 struct PolicyHealth {
@@ -100,16 +83,16 @@ struct TickResult {
   std::int64_t time_ms = 0;
   std::vector<TriggerEvent> changes;
   std::vector<ProposalRecord> proposals;
-  std::vector<PolicyHealth> health;  // one per policy
+  std::vector<PolicyHealth> health;     // one per policy
+  std::vector<bytecode::Value> values;  // the proposals' arguments and inputs
+
+  std::span<const bytecode::Value> arguments(const ProposalRecord& p) const {
+    return {values.data() + p.arguments_begin, p.argument_count};
+  }
+  std::span<const bytecode::Value> inputs(const ProposalRecord& p) const {
+    return {values.data() + p.inputs_begin, p.input_count};
+  }
 };
-
-// Does `labels` satisfy the selection's label requirements?
-bool labels_match(const bytecode::Program& program, const bytecode::Selection& selection,
-                  const cluster::Labels& labels);
-
-// The policy's targets in the cluster view, in the view's order.
-std::vector<Target> select_targets(const bytecode::Program& program, const bytecode::Policy& policy,
-                                   const cluster::ClusterView& view, const EngineOptions& options);
 
 class Engine {
  public:
@@ -128,9 +111,10 @@ class Engine {
   std::int64_t step_ms() const;
 
   // `results` holds one result per plan().queries, in order; only the due policies' queries
-  // are read.
-  TickResult tick(std::int64_t now_ms, const cluster::ClusterView& cluster,
-                  std::span<const QueryResult> results, bool all = false);
+  // are read. The result is the engine's own, reused by the next tick (which keeps its
+  // storage): it stays valid until then, and so must the cluster view.
+  const TickResult& tick(std::int64_t now_ms, const cluster::ClusterView& cluster,
+                         std::span<const QueryResult> results, bool all = false);
 
   // After a reload: takes over `previous`'s state for every trigger that did not change (the
   // same policy name, trigger name and timing, and the same inputs and conditions code), so
@@ -138,27 +122,22 @@ class Engine {
   // kept their state.
   std::size_t adopt_state(const Engine& previous);
 
-  const TriggerState* trigger_state(std::size_t policy, std::size_t trigger,
-                                    std::string_view target) const;
+  // The state of a trigger for a target (by key), if the target has been evaluated.
+  std::optional<TriggerState> trigger_state(std::size_t policy, std::size_t trigger,
+                                            std::string_view target) const;
 
  private:
-  struct Held {
-    double value = 0;
-    std::int64_t seen_ms = kNever;
+  // One distinct way of joining a query: each is joined at most once per tick.
+  struct Join {
+    std::int32_t query = -1;
+    std::uint32_t labels = 0;  // into label_lists_
+    bytecode::Aggregation aggregation = bytecode::Aggregation::None;
   };
-  struct TargetState {
-    std::vector<TriggerState> triggers;
-    std::vector<Held> held;                          // per input slot (PromQL)
-    std::vector<std::deque<HistorySample>> history;  // per input slot (windows over fields)
-    std::uint64_t seen_tick = 0;
-  };
-  using JoinTable = std::unordered_map<std::string, double>;
 
   void evaluate_policy(std::size_t index, std::int64_t now_ms, const cluster::ClusterView& cluster,
                        std::span<const QueryResult> results, TickResult& out);
-  JoinTable join(std::size_t policy, std::size_t slot, const VectorView& vector) const;
-  // The join key of target t for a slot, into `key`; false when the target cannot be joined.
-  bool target_key(std::size_t policy, std::size_t slot, const Target& t, std::string& key) const;
+  const std::vector<std::uint32_t>& selection(std::size_t policy);
+  const JoinedColumn& column(std::size_t join, const VectorView& vector);
 
   const bytecode::Program& program_;
   vm::Vm vm_;
@@ -166,12 +145,40 @@ class Engine {
   EngineBuiltins builtins_;
   EngineOptions options_;
   QueryPlan plan_;
-  std::vector<std::unordered_map<std::string, TargetState>> state_;  // per policy, by target key
-  // join_labels_[policy][slot]: the labels a PromQL-backed slot joins on, computed once.
-  std::vector<std::vector<std::vector<std::string>>> join_labels_;
-  // One tick's joined vectors, shared by policies that join a query the same way.
-  std::unordered_map<std::string, std::shared_ptr<const JoinTable>> join_cache_;
+  TargetTable targets_;
+  std::vector<PolicyState> state_;  // per policy
   std::uint64_t tick_count_ = 0;
+  TickResult result_;
+
+  // Selections: policies with the same `select` share one list of targets per tick.
+  std::vector<std::uint32_t> selection_group_;        // per policy
+  std::vector<std::vector<std::uint32_t>> selected_;  // per group: indexes into the targets
+  std::vector<std::uint64_t> selected_tick_;          // per group: when computed
+
+  // Joins: slot_join_[policy][slot] is the slot's join, or -1 for slots not read from PromQL.
+  std::vector<std::vector<std::string>> label_lists_;
+  std::vector<JoinIndex> indexes_;  // per label list, rebuilt when the targets change
+  std::vector<std::uint64_t> index_version_;
+  std::vector<Join> joins_;
+  std::vector<JoinedColumn> columns_;  // per join
+  std::vector<std::uint64_t> column_tick_;
+  std::vector<std::vector<std::int32_t>> slot_join_;
+
+  // How a slot is read for every target in one evaluation of its policy.
+  struct SlotRead {
+    enum Source : std::uint8_t { Column, FieldHistory, Field, Events, Advice };
+    Source source = Advice;
+    bytecode::MissingKind missing = bytecode::MissingKind::Unknown;
+    std::int64_t hold_ms = 0;
+    const JoinedColumn* column = nullptr;  // null when the query failed
+  };
+
+  // Scratch space for one policy's evaluation, kept to avoid allocating every tick.
+  std::vector<bytecode::Value> inputs_;
+  std::vector<SlotRead> reads_;
+  std::vector<bytecode::Truth> conditions_, clears_;
+  std::vector<HistorySample> samples_;
+  vm::ProposalBuffer buffer_;
 };
 
 }  // namespace skippy::engine

@@ -115,7 +115,7 @@ std::vector<bool> skippy_timeline(const Shape& shape, std::size_t steps) {
     r.vector = &vector;
     std::vector<engine::QueryResult> results{r};
     engine.tick(static_cast<std::int64_t>(i) * kStepMs, view, results);
-    const auto* state = engine.trigger_state(0, 0, "apps/a");
+    auto state = engine.trigger_state(0, 0, "apps/a");
     firing.push_back(state && engine::is_firing(*state));
   }
   return firing;

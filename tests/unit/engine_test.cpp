@@ -5,6 +5,7 @@
 
 #include "runtime/cluster/snapshot.hpp"
 #include "runtime/engine/tick.hpp"
+#include "stdlib/catalog.hpp"
 #include "stdlib/engine_support.hpp"
 #include "stdlib/functions.hpp"
 #include "tests/support/compile_text.hpp"
@@ -61,7 +62,7 @@ struct Rig {
     return engine->tick(at_s * 1000, view, results);
   }
   std::string phase(const std::string& target, std::size_t trigger = 0) const {
-    const auto* s = engine->trigger_state(0, trigger, target);
+    auto s = engine->trigger_state(0, trigger, target);
     return s ? engine::trigger_phase_name(s->phase) : "none";
   }
 };
@@ -241,4 +242,93 @@ BOOST_AUTO_TEST_CASE(a_reload_keeps_the_state_of_unchanged_triggers) {
   BOOST_TEST(fresh.engine->adopt_state(*before.engine) == 0u);
   fresh.tick(30, view, &hot);
   BOOST_TEST(fresh.phase("apps/a") == "pending");
+}
+
+BOOST_AUTO_TEST_CASE(target_ids_stay_while_objects_stay_and_change_owner_when_reused) {
+  engine::TargetTable table;
+  auto ab = cluster_of(
+      "pods:\n  - {namespace: apps, name: a}\n  - {namespace: apps, name: b}\n"
+      "deployments:\n  - {namespace: apps, name: a}\n");
+  table.refresh(ab);
+  BOOST_REQUIRE_EQUAL(table.targets().size(), 3u);
+  auto id_a = *table.find("apps/a");
+  auto id_b = *table.find("apps/b");
+  auto id_deploy = *table.find("Deployment/apps/a");
+  BOOST_TEST(id_a != id_deploy);  // a pod and a deployment of the same name are two targets
+  auto generation_b = table.generation(id_b);
+  auto version = table.version();
+  table.refresh(ab);
+  BOOST_TEST(table.version() == version);  // nothing changed
+  BOOST_TEST(*table.find("apps/b") == id_b);
+
+  // b goes; c comes later and may reuse b's id, but never its generation.
+  auto a_only = cluster_of("pods:\n  - {namespace: apps, name: a}\n");
+  table.refresh(a_only);
+  BOOST_TEST(table.version() != version);
+  BOOST_TEST(!table.find("apps/b"));
+  BOOST_TEST(*table.find("apps/a") == id_a);
+  auto ac = cluster_of("pods:\n  - {namespace: apps, name: a}\n  - {namespace: apps, name: c}\n");
+  table.refresh(ac);
+  auto id_c = *table.find("apps/c");
+  BOOST_TEST(!(id_c == id_b && table.generation(id_c) == generation_b));
+  // Another order is the same objects with the same ids.
+  auto ca = cluster_of("pods:\n  - {namespace: apps, name: c}\n  - {namespace: apps, name: a}\n");
+  table.refresh(ca);
+  BOOST_TEST(*table.find("apps/a") == id_a);
+  BOOST_TEST(*table.find("apps/c") == id_c);
+  BOOST_TEST(table.targets()[0].key == "apps/c");
+}
+
+BOOST_AUTO_TEST_CASE(a_target_that_returns_starts_afresh) {
+  Rig rig(kPolicy);
+  auto both = cluster_of(kCluster);
+  auto hot = pods_vector({{"a", 90}, {"b", 90}});
+  rig.tick(0, both, &hot);
+  rig.tick(15, both, &hot);
+  rig.tick(30, both, &hot);
+  BOOST_TEST(rig.phase("apps/b") == "firing");
+  rig.tick(45, cluster_of("pods:\n  - {namespace: apps, name: a, labels: {app: web}}\n"), &hot);
+  rig.tick(60, both, &hot);
+  BOOST_TEST(rig.phase("apps/b") == "pending");  // a new object: its `for` starts again
+  BOOST_TEST(rig.phase("apps/a") == "firing");
+}
+
+BOOST_AUTO_TEST_CASE(joins_follow_series_whatever_their_order) {
+  Rig rig(
+      "policy p {\n  select pods in namespace \"apps\"\n  every 15s\n"
+      "  signal m = promql(`m`) by (namespace, pod)\n"
+      "  trigger t when m > 5\n  on t do annotate(key: \"k\", value: \"v\")\n}\n");
+  auto view = cluster_of("pods:\n  - {namespace: apps, name: a}\n  - {namespace: apps, name: b}\n");
+  auto first = pods_vector({{"a", 9}, {"b", 1}});
+  rig.tick(0, view, &first);
+  BOOST_TEST(rig.phase("apps/a") == "firing");
+  BOOST_TEST(rig.phase("apps/b") == "inactive");
+  // The same series in another order, with other values; then one series fewer.
+  auto swapped = pods_vector({{"b", 9}, {"a", 1}});
+  rig.tick(15, view, &swapped);
+  BOOST_TEST(rig.phase("apps/a") == "inactive");
+  BOOST_TEST(rig.phase("apps/b") == "firing");
+  auto only_a = pods_vector({{"a", 9}});
+  rig.tick(30, view, &only_a);
+  BOOST_TEST(rig.phase("apps/a") == "firing");
+  BOOST_TEST(rig.phase("apps/b") == "firing");  // missing (unknown) is not recovery
+}
+
+BOOST_AUTO_TEST_CASE(several_series_without_an_aggregation_are_unknown) {
+  Rig rig(
+      "policy p {\n  select pods in namespace \"apps\"\n  every 15s\n"
+      "  signal m = promql(`m`) by (namespace, pod)\n"
+      "  trigger t when m > 5\n  on t do annotate(key: \"k\", value: \"v\")\n}\n");
+  auto view = cluster_of("pods:\n  - {namespace: apps, name: a}\n");
+  FakeVector three;
+  for (const char* container : {"x", "y", "z"})
+    three.series.push_back({{{"namespace", "apps"}, {"pod", "a"}, {"container", container}}, 9});
+  rig.tick(0, view, &three);
+  BOOST_TEST(rig.phase("apps/a") == "inactive");  // no way to choose among three series
+}
+
+BOOST_AUTO_TEST_CASE(every_catalog_field_has_a_reader) {
+  for (std::size_t f = 0; f < stdlib::fields().size(); ++f) {
+    BOOST_TEST(stdlib::has_reader(static_cast<std::uint16_t>(f)), stdlib::fields()[f].name);
+  }
 }
