@@ -60,6 +60,7 @@ struct RunOptions {
   std::string default_namespace = "default";
   bool once = false;
   std::int64_t time_ms = 0;
+  std::string restore_max_lookback = "1h";  // a Prometheus duration; 0s: no restore
   bool dry_run = false;
   std::string audit_file = "-";
   std::string listen_address = "127.0.0.1:9477";

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/log.hpp"
+#include "dsl/literals.hpp"
 #include "dsl/render.hpp"
 #include "runtime/bytecode/file.hpp"
 #include "runtime/cluster/snapshot.hpp"
@@ -17,6 +18,8 @@
 #include "runtime/engine/tick.hpp"
 #include "runtime/monitor/self_metrics.hpp"
 #include "runtime/prometheus/client.hpp"
+#include "runtime/replay/prometheus_vectors.hpp"
+#include "runtime/replay/replay.hpp"
 #include "stdlib/catalog.hpp"
 #include "stdlib/engine_support.hpp"
 #include "stdlib/functions.hpp"
@@ -32,23 +35,6 @@ void request_reload(int) {
 void request_stop(int) {
   stop_requested = 1;
 }
-
-// A Prometheus vector as the engine reads it.
-class PrometheusVector final : public engine::VectorView {
- public:
-  explicit PrometheusVector(const prometheus::QueryResult& r) : r_(r) {}
-  std::size_t size() const override { return r_.size(); }
-  std::string_view label(std::size_t i, std::string_view name) const override {
-    return r_[i].labels.get(name).value_or(std::string_view());
-  }
-  double value(std::size_t i) const override {
-    auto samples = r_[i].samples;
-    return samples.empty() ? std::nan("") : samples.back().value;
-  }
-
- private:
-  const prometheus::QueryResult& r_;
-};
 
 // What the policy files look like on disk: paths, sizes and modification times. A change
 // means a reload.
@@ -159,6 +145,10 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   cmd->add_flag("--once", options.once, "Run one tick and exit");
   cmd->add_option("--time", options.time_ms,
                   "With --once: evaluate at this time (Unix milliseconds)");
+  cmd->add_option("--restore.max-lookback", options.restore_max_lookback,
+                  "On start, replay at most this much Prometheus history to restore pending "
+                  "`for` timers (0s: start with no state)")
+      ->capture_default_str();
   cmd->add_flag("--dry-run", options.dry_run, "Execute nothing, whatever the policies' modes");
   cmd->add_option("--audit.file", options.audit_file,
                   "Where audit records go (JSON lines; - for stdout)")
@@ -210,6 +200,13 @@ int run_run(const RunOptions& options) {
   auto engine = std::make_unique<engine::Engine>(*program, stdlib::function_table(),
                                                  stdlib::engine_builtins(), engine_options);
 
+  auto max_lookback = dsl::parse_duration(options.restore_max_lookback);
+  if (!max_lookback) {
+    std::cerr << "skippy run: --restore.max-lookback: `" << options.restore_max_lookback
+              << "` is not a duration (such as 30m or 1h)\n";
+    return kExitUsage;
+  }
+
   std::ofstream audit_file;
   if (options.audit_file != "-") {
     audit_file.open(options.audit_file, std::ios::app);
@@ -237,6 +234,27 @@ int run_run(const RunOptions& options) {
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   std::signal(SIGHUP, request_reload);
+
+  // Restart safety: replay the recent history so that pending `for` timers go on where they
+  // were, instead of starting again (late) or being skipped (early).
+  std::int64_t start = options.once && options.time_ms ? options.time_ms : now_ms();
+  if (auto window = replay::restore_window(*engine, *program, start, *max_lookback)) {
+    std::size_t pending = 0, firing = 0;
+    auto report = replay::replay(*engine, client, view, *window, [&](const auto& tick) {
+      pending = firing = 0;
+      for (const auto& h : tick.health) {
+        for (const auto& phases : h.phases) {
+          pending += phases[static_cast<std::size_t>(engine::TriggerPhase::Pending)];
+          firing += phases[static_cast<std::size_t>(engine::TriggerPhase::Firing)] +
+                    phases[static_cast<std::size_t>(engine::TriggerPhase::Clearing)];
+        }
+      }
+    });
+    for (const auto& e : report.errors) log_warn("restore: " + e);
+    log_info("restored trigger states from " + std::to_string(report.ticks) + " ticks (" +
+             engine::format_time(window->start_ms) + " to " + engine::format_time(window->end_ms) +
+             "): " + std::to_string(pending) + " pending, " + std::to_string(firing) + " firing");
+  }
 
   bool all_healthy = true;
   std::int64_t last_tick = 0;
@@ -287,11 +305,11 @@ int run_run(const RunOptions& options) {
     auto started = std::chrono::steady_clock::now();
     auto outcomes = client.query_many(queries, now);
     std::vector<engine::QueryResult> results(engine->plan().queries.size());
-    std::vector<std::unique_ptr<PrometheusVector>> vectors;
+    std::vector<std::unique_ptr<replay::InstantVector>> vectors;
     for (std::size_t k = 0; k < due.size(); ++k) {
       auto i = due[k];
       if (outcomes[k].ok()) {
-        vectors.push_back(std::make_unique<PrometheusVector>(outcomes[k].result()));
+        vectors.push_back(std::make_unique<replay::InstantVector>(outcomes[k].result()));
         results[i].vector = vectors.back().get();
       } else {
         results[i].error = outcomes[k].error().message;

@@ -65,9 +65,11 @@ struct RunResult {
   std::string log;
 };
 
-RunResult run_once(const TempDir& dir, const std::string& url, std::int64_t at_s, bool dry_run) {
+RunResult run_once(const TempDir& dir, const std::string& url, std::int64_t at_s, bool dry_run,
+                   std::vector<std::string> extra = {}) {
   auto audit = dir.path() / "audit.jsonl";
   fs::remove(audit);
+  fs::remove(dir.path() / "run.log");  // each run's own log
   std::vector<std::string> args = {SKIPPY_BINARY,
                                    "run",
                                    "--policies",
@@ -84,6 +86,7 @@ RunResult run_once(const TempDir& dir, const std::string& url, std::int64_t at_s
                                    "--audit.file",
                                    audit.string()};
   if (dry_run) args.push_back("--dry-run");
+  args.insert(args.end(), extra.begin(), extra.end());
   Process p(args, dir.path() / "run.log");
   int code = p.wait();
   return {code, fs::exists(audit) ? skippy::test::read_file(audit) : "",
@@ -137,6 +140,54 @@ BOOST_AUTO_TEST_CASE(once_against_a_real_prometheus_writes_the_expected_audit_re
   BOOST_REQUIRE(!parser.parse(dry.audit.substr(0, dry.audit.find('\n'))).get(dry_record));
   BOOST_TEST(std::string_view(dry_record["outcome"]) == "dry-run");
   BOOST_TEST(std::string_view(dry_record["id"]) == std::string_view(record["id"]));
+}
+
+BOOST_AUTO_TEST_CASE(a_restart_restores_pending_for_timers_from_history) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  TempDir dir("skippy-run-test");
+  // leaky-1 is above 85% from its sample at 9m (kT0 + 540 s). Ticks are aligned to 15 s
+  // since the epoch, which puts them 5 s after the samples: the first tick that sees 86% is
+  // kT0 + 550 s, and with `for 1m` the trigger fires at the tick kT0 + 610 s.
+  std::string policy = kPolicy;
+  policy.replace(policy.find("when mem_pct > 85"), 17, "when mem_pct > 85 for 1m");
+  skippy::test::write_file(dir.path() / "p.skippy", policy);
+  skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
+  PrometheusServer prometheus(openmetrics());
+
+  // Started for the tick kT0 + 610 s, the runtime replays the ticks from kT0 + 535 s to
+  // kT0 + 595 s: the condition has held since kT0 + 550 s, so the action is due now, not a
+  // whole minute later.
+  auto due = run_once(dir, prometheus.url(), kT0 + 610, false);
+  BOOST_TEST(due.code == 0, due.log);
+  BOOST_TEST(due.log.find("restored trigger states from 5 ticks (2023-11-14T22:22:15.000Z to "
+                          "2023-11-14T22:23:15.000Z): 1 pending, 0 firing") != std::string::npos,
+             due.log);
+  BOOST_TEST(due.audit.find("\"target\":\"demo-apps/leaky-1\"") != std::string::npos, due.audit);
+  BOOST_TEST(due.audit.find("\"fired_at\":\"2023-11-14T22:23:30.000Z\"") != std::string::npos,
+             due.audit);
+
+  // Started for the tick kT0 + 595 s, 45 s into the minute: still pending, not fired early.
+  auto early = run_once(dir, prometheus.url(), kT0 + 595, false);
+  BOOST_TEST(early.code == 0, early.log);
+  BOOST_TEST(early.audit.empty(), early.audit);
+  BOOST_TEST(early.log.find("1 pending") != std::string::npos, early.log);
+
+  // Without the restore the trigger would start pending at kT0 + 610 s and act a minute
+  // later: too late.
+  auto fresh = run_once(dir, prometheus.url(), kT0 + 610, false, {"--restore.max-lookback", "0s"});
+  BOOST_TEST(fresh.code == 0, fresh.log);
+  BOOST_TEST(fresh.audit.empty(), fresh.audit);
+  BOOST_TEST(fresh.log.find("restored") == std::string::npos, fresh.log);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_restore_lookback_is_a_usage_error) {
+  TempDir dir("skippy-run-test");
+  skippy::test::write_file(dir.path() / "p.skippy", kPolicy);
+  skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
+  auto r = run_once(dir, "http://127.0.0.1:1", kT0, false, {"--restore.max-lookback", "soon"});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.log.find("--restore.max-lookback: `soon` is not a duration") != std::string::npos,
+             r.log);
 }
 
 BOOST_AUTO_TEST_CASE(once_without_prometheus_fails_cleanly_and_proposes_nothing) {

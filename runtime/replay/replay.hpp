@@ -1,0 +1,56 @@
+// Replaying policies over Prometheus history: each planned query once as a range query, then
+// one engine tick per step with the values the queries had then, as if the runtime had been
+// running. On start, a short replay restores pending `for` timers (so a restart neither delays
+// a due action by a whole `for` window nor fires early); `skippy replay` runs it over any
+// stretch of history.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/bytecode/program.hpp"
+#include "runtime/cluster/cluster_view.hpp"
+#include "runtime/engine/tick.hpp"
+#include "runtime/prometheus/client.hpp"
+
+namespace skippy::replay {
+
+// The ticks start, start + step, ..., end (inclusive), aligned to the step.
+struct Window {
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  std::int64_t step_ms = 0;
+  std::size_t ticks() const {
+    return step_ms > 0 && end_ms >= start_ms
+               ? static_cast<std::size_t>((end_ms - start_ms) / step_ms) + 1
+               : 0;
+  }
+};
+
+struct ReplayReport {
+  std::size_t ticks = 0;
+  std::size_t queries = 0;
+  std::vector<std::string> errors;  // one per failed range query
+};
+
+// Ticks `engine` at every tick of the window. A failed range query counts as missing data for
+// the ticks (the slot's missing-data rule decides, and the policy is unhealthy). The cluster
+// view is the present one: the runtime keeps no history of it. `on_tick` sees every result.
+ReplayReport replay(engine::Engine& engine, prometheus::Client& client,
+                    const cluster::ClusterView& cluster, const Window& window,
+                    const std::function<void(const engine::TickResult&)>& on_tick = {});
+
+// How much history restoring the program's trigger states needs: the longest `for` plus
+// `clear ... for` plus `keep_firing_for` of a trigger, or the longest `hold` of a signal.
+std::int64_t restore_lookback_ms(const bytecode::Program& program);
+
+// The ticks before `now_ms` to replay on start: from now - lookback (at most
+// `max_lookback_ms`) to the last tick before now, at the engine's step. None when there is
+// nothing to restore.
+std::optional<Window> restore_window(const engine::Engine& engine, const bytecode::Program& program,
+                                     std::int64_t now_ms, std::int64_t max_lookback_ms);
+
+}  // namespace skippy::replay
