@@ -2,6 +2,7 @@
 // the cluster view, evaluates every policy for every target, steps the triggers, and writes
 // one audit record per proposal. `--once` runs a single tick and exits, for scripts.
 #include <csignal>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -96,6 +97,14 @@ std::optional<bytecode::Program> load_policies(const std::vector<std::string>& p
   std::cerr << dsl::render_text(diagnostics, sources);
   if (!compiled.program && error.empty()) error = "the policies have errors";
   return std::move(compiled.program);
+}
+
+// CPU time of the whole process (every thread): what a tick costs beyond waiting.
+std::chrono::duration<double> process_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return std::chrono::duration<double>(static_cast<double>(ts.tv_sec) +
+                                       static_cast<double>(ts.tv_nsec) / 1e9);
 }
 
 std::int64_t now_ms() {
@@ -303,6 +312,7 @@ int run_run(const RunOptions& options) {
     std::vector<std::string> queries;
     for (auto q : due) queries.push_back(engine->plan().queries[q]);
     auto started = std::chrono::steady_clock::now();
+    auto started_cpu = process_cpu();
     auto outcomes = client.query_many(queries, now);
     std::vector<engine::QueryResult> results(engine->plan().queries.size());
     std::vector<std::unique_ptr<replay::InstantVector>> vectors;
@@ -325,8 +335,9 @@ int run_run(const RunOptions& options) {
     audit.flush();
     std::size_t failed = 0;
     for (const auto& o : outcomes) failed += o.ok() ? 0 : 1;
-    metrics.record_tick(tick, std::chrono::steady_clock::now() - started, outcomes.size() - failed,
-                        failed);
+    auto cpu = process_cpu() - started_cpu;
+    metrics.record_tick(tick, std::chrono::steady_clock::now() - started, cpu,
+                        outcomes.size() - failed, failed);
     if (web) web->set_ready(true);
     std::size_t targets = 0, evaluated = 0;
     for (std::size_t i = 0; i < tick.health.size(); ++i) {
@@ -342,7 +353,8 @@ int run_run(const RunOptions& options) {
              std::to_string(targets) + " targets, " + std::to_string(queries.size()) +
              " queries (" + std::to_string(failed) + " failed), " +
              std::to_string(tick.changes.size()) + " trigger changes, " +
-             std::to_string(tick.proposals.size()) + " proposals");
+             std::to_string(tick.proposals.size()) + " proposals, " +
+             std::to_string(static_cast<long long>(cpu.count() * 1000)) + " ms of CPU");
   } while (!options.once && !stop_requested);
   return options.once && !all_healthy ? kExitFindings : kExitOk;
 }

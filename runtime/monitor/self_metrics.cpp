@@ -16,6 +16,11 @@ RuntimeMetrics::RuntimeMetrics(const bytecode::Program& program, std::string_vie
                          .Name("skippy_tick_duration_seconds")
                          .Help("Time one tick took: queries, evaluation and decisions")
                          .Register(*registry_)),
+      tick_cpu_(prometheus::BuildGauge()
+                    .Name("skippy_tick_last_cpu_seconds")
+                    .Help("CPU time the last tick took: decoding, evaluation and decisions, not "
+                          "the wait for Prometheus")
+                    .Register(*registry_)),
       ticks_(prometheus::BuildCounter()
                  .Name("skippy_ticks_total")
                  .Help("Ticks run")
@@ -66,8 +71,10 @@ void RuntimeMetrics::set_program(const bytecode::Program& program,
 }
 
 void RuntimeMetrics::record_tick(const engine::TickResult& tick,
-                                 std::chrono::duration<double> duration, std::size_t queries_ok,
+                                 std::chrono::duration<double> duration,
+                                 std::chrono::duration<double> cpu, std::size_t queries_ok,
                                  std::size_t queries_failed) {
+  tick_cpu_.Add({}).Set(cpu.count());
   static const prometheus::Histogram::BucketBoundaries buckets = {
       0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   tick_duration_.Add({}, buckets).Observe(duration.count());

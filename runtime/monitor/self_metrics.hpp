@@ -24,9 +24,11 @@ class RuntimeMetrics {
  public:
   RuntimeMetrics(const bytecode::Program& program, std::string_view source_sha256_hex);
 
-  // One tick: its duration, its queries' outcomes, trigger states and policy health.
+  // One tick: its duration, the CPU time the process spent on it (waiting for Prometheus
+  // costs none), its queries' outcomes, trigger states and policy health.
   void record_tick(const engine::TickResult& tick, std::chrono::duration<double> duration,
-                   std::size_t queries_ok, std::size_t queries_failed);
+                   std::chrono::duration<double> cpu, std::size_t queries_ok,
+                   std::size_t queries_failed);
   // One decision about a proposal.
   void record_decision(const engine::ProposalRecord& proposal, std::string_view action,
                        std::string_view outcome);
@@ -41,6 +43,7 @@ class RuntimeMetrics {
   const bytecode::Program* program_;
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Histogram>& tick_duration_;
+  prometheus::Family<prometheus::Gauge>& tick_cpu_;
   prometheus::Family<prometheus::Counter>& ticks_;
   prometheus::Family<prometheus::Counter>& missed_ticks_;
   prometheus::Family<prometheus::Counter>& queries_;
