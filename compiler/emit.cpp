@@ -100,6 +100,50 @@ class Emitter {
     return add_constant(std::move(list), key);
   }
 
+  // A comparison of a number with a number constant lowers to one fused instruction (with
+  // the input read in, for an input slot): `mem_pct > 85` is `GT_INPUT_K #0, K0`.
+  bool compare_with_constant(const IrExpr& e) {
+    struct Fused {
+      Op op, with_constant, with_input, mirrored;  // mirrored: the op with sides swapped
+    };
+    static constexpr Fused kFused[] = {
+        {Op::EQ_NUM, Op::EQ_NUM_K, Op::EQ_INPUT_K, Op::EQ_NUM},
+        {Op::NE_NUM, Op::NE_NUM_K, Op::NE_INPUT_K, Op::NE_NUM},
+        {Op::LT_NUM, Op::LT_NUM_K, Op::LT_INPUT_K, Op::GT_NUM},
+        {Op::LE_NUM, Op::LE_NUM_K, Op::LE_INPUT_K, Op::GE_NUM},
+        {Op::GT_NUM, Op::GT_NUM_K, Op::GT_INPUT_K, Op::LT_NUM},
+        {Op::GE_NUM, Op::GE_NUM_K, Op::GE_INPUT_K, Op::LE_NUM},
+    };
+    auto is_number = [](const IrExpr& x) {
+      return x.kind == IrExpr::Kind::Constant && x.constant.kind == bytecode::ConstantKind::Number;
+    };
+    const IrExpr* value = &e.children[0];
+    const IrExpr* limit = &e.children[1];
+    Op op = e.op;
+    if (!is_number(*limit) && is_number(*value)) {  // 85 < mem_pct is mem_pct > 85
+      std::swap(value, limit);
+      for (const auto& f : kFused) {
+        if (f.op == op) {
+          op = f.mirrored;
+          break;
+        }
+      }
+    }
+    if (!is_number(*limit) || is_number(*value)) return false;
+    for (const auto& f : kFused) {
+      if (f.op != op) continue;
+      if (value->kind == IrExpr::Kind::Input && value->index <= 0xff) {
+        emit(f.with_input, static_cast<std::uint8_t>(value->index), constant(limit->constant),
+             e.span);
+      } else {
+        expr(*value);
+        emit(f.with_constant, 0, constant(limit->constant), e.span);
+      }
+      return true;
+    }
+    return false;
+  }
+
   void expr(const IrExpr& e) {
     switch (e.kind) {
       case IrExpr::Kind::Constant:
@@ -116,6 +160,7 @@ class Emitter {
         emit(e.op, 0, 0, e.span);
         break;
       case IrExpr::Kind::Binary:
+        if (compare_with_constant(e)) break;
         expr(e.children[0]);
         expr(e.children[1]);
         emit(e.op, 0, 0, e.span);

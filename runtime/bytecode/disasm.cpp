@@ -246,7 +246,14 @@ class Listing {
     switch (info.operand) {
       case OperandKind::None:
         break;
+      case OperandKind::InputNumConst:
+        out += "#" + std::to_string(ins.a);
+        if (ins.a < p.inputs.size() && p.inputs[ins.a].name != kNoString)
+          out += " " + str(p.inputs[ins.a].name);
+        out += ", ";
+        [[fallthrough]];
       case OperandKind::Const:
+      case OperandKind::NumConst:
         out += "K" + std::to_string(ins.b) +
                (ins.b < p.constants.size() ? " = " + constant(p, ins.b) : "");
         break;

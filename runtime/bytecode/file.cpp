@@ -290,6 +290,13 @@ class PolicyVerifier {
         return true;
       case OperandKind::Trigger:
         return ins.a < p_.triggers.size() ? true : bad("trigger out of range");
+      case OperandKind::InputNumConst:
+        if (ins.a >= p_.inputs.size()) return bad("input slot out of range");
+        [[fallthrough]];
+      case OperandKind::NumConst:
+        if (ins.b >= p_.constants.size()) return bad("constant out of range");
+        return p_.constants[ins.b].kind == ConstantKind::Number ? true
+                                                                : bad("needs a number constant");
       case OperandKind::Proposal:
         if (ins.b >= p_.templates.size()) return bad("proposal template out of range");
         return ins.a == p_.templates[ins.b].argument_names.size()

@@ -21,7 +21,9 @@ enum class OperandKind : std::uint8_t {
   Jump,
   Builtin,
   Trigger,
-  Proposal
+  Proposal,
+  NumConst,
+  InputNumConst
 };
 
 struct OpInfo {

@@ -15,7 +15,7 @@
 namespace skippy::bytecode {
 
 inline constexpr std::array<char, 4> kMagic = {'S', 'K', 'P', 'C'};
-inline constexpr std::uint16_t kFormatVersion = 1;
+inline constexpr std::uint16_t kFormatVersion = 2;
 inline constexpr std::uint32_t kNoString = std::numeric_limits<std::uint32_t>::max();
 // Limits the verifier enforces; the compiler reports a policy that would exceed them.
 inline constexpr std::size_t kMaxStack = 64;

@@ -175,6 +175,34 @@ void Vm::run(const PreparedPolicy& prepared, std::uint32_t entry, const Value* i
       SKIPPY_COMPARE(NE_BOOL, x.boolean != y.boolean)
 #undef SKIPPY_COMPARE
 
+#define SKIPPY_COMPARE_K(OP, CMP)                                                             \
+  SKIPPY_CASE(OP) {                                                                           \
+    Value& x = sp[-1];                                                                        \
+    x = x.is_unknown() ? propagated() : Value::of_bool(x.number CMP constants[ins.b].number); \
+    SKIPPY_NEXT;                                                                              \
+  }
+      SKIPPY_COMPARE_K(EQ_NUM_K, ==)
+      SKIPPY_COMPARE_K(NE_NUM_K, !=)
+      SKIPPY_COMPARE_K(LT_NUM_K, <)
+      SKIPPY_COMPARE_K(LE_NUM_K, <=)
+      SKIPPY_COMPARE_K(GT_NUM_K, >)
+      SKIPPY_COMPARE_K(GE_NUM_K, >=)
+#undef SKIPPY_COMPARE_K
+
+#define SKIPPY_COMPARE_INPUT_K(OP, CMP)                                                           \
+  SKIPPY_CASE(OP) {                                                                               \
+    const Value& x = inputs[ins.a];                                                               \
+    *sp++ = x.is_unknown() ? propagated() : Value::of_bool(x.number CMP constants[ins.b].number); \
+    SKIPPY_NEXT;                                                                                  \
+  }
+      SKIPPY_COMPARE_INPUT_K(EQ_INPUT_K, ==)
+      SKIPPY_COMPARE_INPUT_K(NE_INPUT_K, !=)
+      SKIPPY_COMPARE_INPUT_K(LT_INPUT_K, <)
+      SKIPPY_COMPARE_INPUT_K(LE_INPUT_K, <=)
+      SKIPPY_COMPARE_INPUT_K(GT_INPUT_K, >)
+      SKIPPY_COMPARE_INPUT_K(GE_INPUT_K, >=)
+#undef SKIPPY_COMPARE_INPUT_K
+
       SKIPPY_CASE(AND) {
         Value& x = sp[-2];
         const Value& y = sp[-1];

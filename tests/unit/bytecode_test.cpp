@@ -92,10 +92,11 @@ BOOST_AUTO_TEST_CASE(wrong_magic_version_and_padding_say_so) {
       bytecode::load_program(bad_magic, stdlib::load_limits()).errors.at(0).message.find("magic") !=
       std::string::npos);
   auto newer = bytes;
-  newer[4] = 2;
-  BOOST_TEST(
-      bytecode::load_program(newer, stdlib::load_limits()).errors.at(0).message.find("version 2") !=
-      std::string::npos);
+  newer[4] = bytecode::kFormatVersion + 1;
+  BOOST_TEST(bytecode::load_program(newer, stdlib::load_limits())
+                 .errors.at(0)
+                 .message.find("version " + std::to_string(bytecode::kFormatVersion + 1)) !=
+             std::string::npos);
   auto padded = bytes;
   padded.push_back(0);
   BOOST_TEST(!bytecode::load_program(padded, stdlib::load_limits()).ok());

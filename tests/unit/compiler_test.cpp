@@ -45,9 +45,22 @@ BOOST_AUTO_TEST_CASE(comparisons_compile_to_typed_opcodes) {
                                "  trigger a when m > 85 and pod.phase == \"Running\" for 1m\n"
                                "  on a do restart()"));
   const auto& p = only_policy(*c);
-  BOOST_TEST(condition_ops(p) ==
-             "PUSH_INPUT PUSH_CONST GT_NUM PUSH_INPUT PUSH_CONST EQ_STR AND SET_TRIGGER RETURN");
+  // A number compared with a number constant is one fused instruction.
+  BOOST_TEST(condition_ops(p) == "GT_INPUT_K PUSH_INPUT PUSH_CONST EQ_STR AND SET_TRIGGER RETURN");
   BOOST_TEST(handler_ops(p, 0) == "PROPOSE RETURN");
+}
+
+BOOST_AUTO_TEST_CASE(comparisons_with_a_constant_fuse_whichever_side_it_is_on) {
+  auto c =
+      compile_text(policy_text("  signal m = promql(`up`)\n"
+                               "  trigger a when 85 < m and m + 1 >= 5 and m > m\n"
+                               "  on a do restart()"));
+  const auto& p = only_policy(*c);
+  BOOST_TEST(condition_ops(p) ==
+             "GT_INPUT_K PUSH_INPUT PUSH_CONST ADD GE_NUM_K AND PUSH_INPUT PUSH_INPUT GT_NUM AND "
+             "SET_TRIGGER RETURN");
+  BOOST_TEST(p.constants[p.code[0].b].number == 85.0);
+  BOOST_TEST(p.code[0].a == 0);  // the input slot
 }
 
 BOOST_AUTO_TEST_CASE(clear_conditions_and_membership) {
@@ -68,8 +81,7 @@ BOOST_AUTO_TEST_CASE(if_else_lowers_to_three_way_branch) {
                                "  on a do {\n    if m > 5 then delete() else restart()\n  }"));
   const auto& p = only_policy(*c);
   BOOST_TEST(handler_ops(p, 0) ==
-             "PUSH_INPUT PUSH_CONST GT_NUM DUP JUMP_UNKNOWN JUMP_FALSE PROPOSE JUMP PROPOSE JUMP "
-             "POP RETURN");
+             "GT_INPUT_K DUP JUMP_UNKNOWN JUMP_FALSE PROPOSE JUMP PROPOSE JUMP POP RETURN");
 }
 
 BOOST_AUTO_TEST_CASE(folding_keeps_meaning) {
@@ -80,10 +92,10 @@ BOOST_AUTO_TEST_CASE(folding_keeps_meaning) {
                                "  on a do restart()\n  on b do restart()"));
   const auto& p = only_policy(*c);
   BOOST_TEST(condition_ops(p) ==
-             "PUSH_INPUT PUSH_CONST GT_NUM PUSH_INPUT PUSH_CONST LT_NUM AND SET_TRIGGER "
-             "PUSH_INPUT PUSH_CONST GT_NUM SET_TRIGGER RETURN");
-  BOOST_TEST(p.constants[p.code[1].b].number == 92.0);
-  BOOST_TEST(p.constants[p.code[4].b].number == 300.0);
+             "GT_INPUT_K LT_INPUT_K AND SET_TRIGGER GT_INPUT_K SET_TRIGGER RETURN");
+  BOOST_TEST(p.constants[p.code[0].b].number == 92.0);
+  BOOST_TEST(p.constants[p.code[1].b].number == 300.0);
+  BOOST_TEST(p.constants[p.code[4].b].number == 3.0);
 }
 
 BOOST_AUTO_TEST_CASE(division_by_a_constant_zero_is_an_error_not_a_fold) {
@@ -187,8 +199,9 @@ BOOST_AUTO_TEST_CASE(cost_limit_rejects_expensive_policies) {
   BOOST_TEST(c->codes() == std::vector<std::string>{"E0328"}, boost::test_tools::per_element());
   auto fine = compile_text(
       policy_text("  trigger a when pod.restarts > 1 and pod.restarts < 9\n  on a do restart()"));
-  // Conditions: 8 instructions and RETURN; the handler: PROPOSE and RETURN.
-  BOOST_TEST(only_policy(*fine).cost_bound == 11u);
+  // Conditions: two fused comparisons, AND, SET_TRIGGER and RETURN; the handler: PROPOSE
+  // and RETURN.
+  BOOST_TEST(only_policy(*fine).cost_bound == 7u);
 }
 
 BOOST_AUTO_TEST_CASE(compiling_twice_gives_identical_bytes) {
