@@ -73,33 +73,30 @@ const FieldReader kReaders[] = {
 };
 
 // By field id; a field without a reader gets an empty one (and reads as not applicable).
-const std::vector<FieldReader>& field_readers() {
-  static const std::vector<FieldReader> table = [] {
-    std::vector<FieldReader> out;
-    for (const auto& f : fields()) {
-      FieldReader r{f.owner, f.name};
-      for (const auto& candidate : kReaders) {
-        if (candidate.owner == f.owner && candidate.name == f.name) r = candidate;
-      }
-      out.push_back(r);
+// Built once at start (the catalog is constant), so a read is one indexed call.
+std::vector<FieldReader> readers_by_field() {
+  std::vector<FieldReader> out;
+  for (const auto& f : fields()) {
+    FieldReader r{f.owner, f.name};
+    for (const auto& candidate : kReaders) {
+      if (candidate.owner == f.owner && candidate.name == f.name) r = candidate;
     }
-    return out;
-  }();
-  return table;
+    out.push_back(r);
+  }
+  return out;
 }
+const std::vector<FieldReader> kByField = readers_by_field();
 
 }  // namespace
 
 bool has_reader(std::uint16_t field) {
-  const auto& readers = field_readers();
-  return field < readers.size() && (readers[field].pod || readers[field].workload);
+  return field < kByField.size() && (kByField[field].pod || kByField[field].workload);
 }
 
 Value read_field(std::uint16_t field, const cluster::Pod* pod, const cluster::Workload* workload,
                  std::int64_t now_ms) {
-  const auto& readers = field_readers();
-  if (field >= readers.size()) return not_applicable();
-  const FieldReader& r = readers[field];
+  if (field >= kByField.size()) return not_applicable();
+  const FieldReader& r = kByField[field];
   if (r.owner == FieldOwner::Pod) return pod && r.pod ? r.pod(*pod, now_ms) : not_applicable();
   // A bare pod has no workload.
   return workload && r.workload ? r.workload(*workload, now_ms) : not_applicable();

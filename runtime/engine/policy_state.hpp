@@ -57,17 +57,6 @@ class PolicyState {
     return {phases_.data() + std::size_t{row} * trigger_count_, trigger_count_};
   }
   TriggerState trigger(std::uint32_t row, std::size_t t) const;
-  // Starts loading the trigger timestamps of target `id`'s row into the cache if one of its
-  // triggers is not inactive (and so will read them), for a row needed soon.
-  void prefetch(std::uint32_t id) const {
-    if (id >= row_of_.size() || row_of_[id] == kNoRow) return;
-    const std::size_t first = std::size_t{row_of_[id]} * trigger_count_;
-    for (std::size_t t = 0; t < trigger_count_; ++t) {
-      if (phases_[first + t] != TriggerPhase::Inactive) {
-        __builtin_prefetch(&times_[first + t]);
-      }
-    }
-  }
   void set_trigger(std::uint32_t row, std::size_t t, const TriggerState& s);
 
   // The held value of a slot with `on missing hold`.

@@ -193,15 +193,22 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
   conditions_.resize(triggers);
   clears_.resize(triggers);
 
-  constexpr std::size_t kLookahead = 32;  // targets: about the time a row's fetch takes
+  // Local views of the scratch space: the stores below cannot then make the compiler reload
+  // them.
+  Value* const inputs = inputs_.data();
+  const SlotRead* const reads = reads_.data();
+  const bytecode::Truth* const conditions = conditions_.data();
+  inactive_.assign(triggers, 0);
+  std::size_t* const inactive = inactive_.data();
+  fired_at_.resize(triggers);
+  std::int64_t* const fired_at = fired_at_.data();  // per trigger, for the handlers
   for (std::size_t k = 0; k < selected.size(); ++k) {
-    if (k + kLookahead < selected.size()) state.prefetch(all[selected[k + kLookahead]].id);
     const Target& t = all[selected[k]];
     const std::uint32_t row = state.row(t.id, targets_.generation(t.id), tick);
     auto phases = state.phases(row);
 
     for (std::size_t i = 0; i < slots; ++i) {
-      const SlotRead& read = reads_[i];
+      const SlotRead& read = reads[i];
       Value v = Value::unknown();
       switch (read.source) {
         case SlotRead::Column:
@@ -222,7 +229,7 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
           // A window over a Kubernetes field: the runtime keeps its history.
           const auto& s = policy.inputs[i];
           auto& h = state.history(row, i);
-          const Value& source = inputs_[s.source];
+          const Value& source = inputs[s.source];
           if (source.tag == bytecode::ValueTag::Number) h.push_back({now_ms, source.number});
           while (!h.empty() && h.front().time_ms < now_ms - s.window_ms - 1) h.pop_front();
           samples_.assign(h.begin(), h.end());
@@ -249,23 +256,27 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
           v = Value::unknown(bytecode::UnknownReason::NotApplicable);  // no advisor configured
           break;
       }
-      inputs_[i] = v;
+      inputs[i] = v;
     }
 
     vm_.conditions(prepared, inputs_, conditions_, clears_);
+    bool any_firing = false;
     for (std::size_t tr = 0; tr < triggers; ++tr) {
-      if (phases[tr] == TriggerPhase::Inactive && conditions_[tr] != bytecode::Truth::True) {
-        ++health.phases[tr][0];  // stays inactive: nothing else to read or write
+      if (phases[tr] == TriggerPhase::Inactive && conditions[tr] != bytecode::Truth::True) {
+        ++inactive[tr];  // stays inactive: nothing else to read or write
         continue;
       }
       TriggerState s = state.trigger(row, tr);
-      auto change = step_trigger(s, policy.triggers[tr], conditions_[tr], clears_[tr], now_ms);
+      auto change = step_trigger(s, policy.triggers[tr], conditions[tr], clears_[tr], now_ms);
       state.set_trigger(row, tr, s);
       ++health.phases[tr][static_cast<std::size_t>(s.phase)];
+      any_firing |= is_firing(s);
+      fired_at[tr] = s.fired_at_ms;
       if (change != TriggerChange::None) {
         out.changes.push_back(TriggerEvent{index, tr, t.key, change, s.phase});
       }
     }
+    if (!any_firing) continue;  // no handler to run
 
     // The inputs are recorded once per target, however many proposals they led to.
     std::uint32_t inputs_begin = 0;
@@ -287,7 +298,7 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
         r.template_index = p.template_index;
         r.unknown_arguments = p.unknown_arguments;
         r.target = t.key;
-        r.fired_at_ms = state.trigger(row, trigger).fired_at_ms;
+        r.fired_at_ms = fired_at[trigger];
         r.arguments_begin = static_cast<std::uint32_t>(out.values.size());
         r.argument_count = p.argument_count;
         r.inputs_begin = inputs_begin;
@@ -298,6 +309,7 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
     }
   }
   // Targets that left the cluster (or the selection) take their state with them.
+  for (std::size_t tr = 0; tr < triggers; ++tr) health.phases[tr][0] += inactive[tr];
   state.sweep(tick);
 }
 

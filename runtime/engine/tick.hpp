@@ -177,6 +177,8 @@ class Engine {
   std::vector<bytecode::Value> inputs_;
   std::vector<SlotRead> reads_;
   std::vector<bytecode::Truth> conditions_, clears_;
+  std::vector<std::size_t> inactive_;   // per trigger: targets that stayed inactive
+  std::vector<std::int64_t> fired_at_;  // per trigger: of the target being evaluated
   std::vector<HistorySample> samples_;
   vm::ProposalBuffer buffer_;
 };
