@@ -3,10 +3,72 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <regex>
 
 #include "compiler/checker.hpp"
+#include "dsl/render.hpp"
 
 namespace skippy::compiler {
+namespace {
+
+// A YAML document as JSON text: quoted scalars are strings; plain ones are null, booleans or
+// numbers when YAML 1.2's core schema reads them so, strings otherwise.
+void yaml_to_json(const YAML::Node& node, std::string& out) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      out += '{';
+      bool first = true;
+      for (const auto& kv : node) {
+        if (!first) out += ',';
+        first = false;
+        out += '"' + dsl::json_escape(kv.first.Scalar()) + "\":";
+        yaml_to_json(kv.second, out);
+      }
+      out += '}';
+      return;
+    }
+    case YAML::NodeType::Sequence: {
+      out += '[';
+      for (std::size_t i = 0; i < node.size(); ++i) {
+        if (i) out += ',';
+        yaml_to_json(node[i], out);
+      }
+      out += ']';
+      return;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& v = node.Scalar();
+      if (node.Tag() != "!") {  // plain, not quoted
+        if (v == "null" || v == "~" || v == "Null" || v == "NULL") {
+          out += "null";
+          return;
+        }
+        if (v == "true" || v == "false") {
+          out += v;
+          return;
+        }
+        static const std::regex number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+        if (std::regex_match(v, number)) {
+          out += v;
+          return;
+        }
+      }
+      out += '"' + dsl::json_escape(v) + '"';
+      return;
+    }
+    default:
+      out += "null";
+  }
+}
+
+std::string yaml_to_json(const YAML::Node& node) {
+  std::string out;
+  yaml_to_json(node, out);
+  return out;
+}
+
+}  // namespace
+
 namespace {
 
 using stdlib::Type;
@@ -305,6 +367,9 @@ IrStatement PolicyChecker::action(const dsl::ActionCall& call) {
       } else if (!json_type && !doc.IsMap()) {
         report(dsl::DiagCode::InvalidPatch, given["patch"].span,
                "a strategic or merge patch is an object, as in `{\"spec\": {...}}`");
+      } else {
+        // The runtime sends the patch as written, so YAML becomes JSON here, once.
+        given["patch"].constant.string = yaml_to_json(doc);
       }
     } catch (const YAML::Exception& ex) {
       report(dsl::DiagCode::InvalidPatch, given["patch"].span,

@@ -277,3 +277,26 @@ BOOST_AUTO_TEST_CASE(a_files_own_defaults_settle_what_its_imports_disagree_on) {
   for (const auto& d : diagnostics.all()) codes.emplace_back(dsl::diag_info(d.code).code);
   BOOST_TEST(codes == std::vector<std::string>{"E0337"}, boost::test_tools::per_element());
 }
+
+BOOST_AUTO_TEST_CASE(a_yaml_patch_is_sent_as_json) {
+  auto c = compile_text(policy_text(
+      "  trigger a when pod.restarts > 3\n"
+      "  on a do patch(type: merge, patch: `\n"
+      "    metadata:\n      labels: {tier: \"1\", on: yes, count: 3, ratio: 1.5e3, flag: true,"
+      " none: ~}\n"
+      "    spec: {args: [-v, \"2\"]}\n  `)"));
+  BOOST_REQUIRE_MESSAGE(c->program, c->messages());
+  const auto& p = only_policy(*c);
+  std::vector<std::string> strings;
+  for (const auto& k : p.constants) {
+    if (k.kind == bytecode::ConstantKind::String)
+      strings.emplace_back(c->program->string(k.string));
+  }
+  // Quoted scalars stay strings; plain ones are numbers, booleans and null where YAML 1.2's
+  // core schema says so (`yes` is a string there).
+  const std::string expected =
+      R"({"metadata":{"labels":{"tier":"1","on":"yes","count":3,"ratio":1.5e3,)"
+      R"("flag":true,"none":null}},"spec":{"args":["-v","2"]}})";
+  bool found = std::find(strings.begin(), strings.end(), expected) != strings.end();
+  BOOST_TEST(found, strings.back());
+}
