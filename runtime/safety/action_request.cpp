@@ -24,11 +24,17 @@ void mix(Hash128& h, std::string_view part) {
 
 }  // namespace
 
+void assign_object_key(std::string& out, std::string_view kind, std::string_view namespace_name,
+                       std::string_view name) {
+  out.clear();
+  out.reserve(kind.size() + namespace_name.size() + name.size() + 2);
+  out.append(kind).append("/").append(namespace_name).append("/").append(name);
+}
+
 std::string object_key(std::string_view kind, std::string_view namespace_name,
                        std::string_view name) {
   std::string out;
-  out.reserve(kind.size() + namespace_name.size() + name.size() + 2);
-  out.append(kind).append("/").append(namespace_name).append("/").append(name);
+  assign_object_key(out, kind, namespace_name, name);
   return out;
 }
 
@@ -36,11 +42,19 @@ std::string target_key(const Target& target) {
   return object_key(target.kind, target.namespace_name, target.name);
 }
 
-std::string workload_key(const Target& target) {
+void assign_workload_key(std::string& out, const Target& target) {
   if (!target.workload_name.empty())
-    return object_key(target.workload_kind, target.namespace_name, target.workload_name);
-  if (target.kind == "Pod") return {};
-  return target_key(target);
+    assign_object_key(out, target.workload_kind, target.namespace_name, target.workload_name);
+  else if (target.kind == "Pod")
+    out.clear();
+  else
+    assign_object_key(out, target.kind, target.namespace_name, target.name);
+}
+
+std::string workload_key(const Target& target) {
+  std::string out;
+  assign_workload_key(out, target);
+  return out;
 }
 
 PolicyLimits policy_limits(const bytecode::SafetyConfig& safety) {

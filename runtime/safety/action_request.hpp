@@ -25,8 +25,11 @@ struct Target {
   cluster::Labels annotations;
 };
 
-// "Kind/namespace/name": how an object is named in ids, keys and records.
+// "Kind/namespace/name": how an object is named in ids, keys and records. The assign_ forms
+// write into `out`, reusing its memory.
 std::string object_key(std::string_view kind, std::string_view namespace_name,
+                       std::string_view name);
+void assign_object_key(std::string& out, std::string_view kind, std::string_view namespace_name,
                        std::string_view name);
 
 // The target's object_key.
@@ -35,6 +38,7 @@ std::string target_key(const Target& target);
 // "Kind/namespace/name" of the workload whose replicas an action on the target disrupts;
 // empty for a bare pod.
 std::string workload_key(const Target& target);
+void assign_workload_key(std::string& out, const Target& target);
 
 // A policy's safety rules in force for an action. Zero means "not set" for every limit.
 struct PolicyLimits {

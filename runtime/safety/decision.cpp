@@ -1,5 +1,7 @@
 #include "runtime/safety/decision.hpp"
 
+#include <limits>
+
 namespace skippy::safety {
 
 const char* gate_name(Gate gate) {
@@ -40,6 +42,25 @@ const char* outcome_name(Outcome outcome) {
       return "expired";
   }
   return "?";
+}
+
+GateVerdict Decision::gate(Gate g) const {
+  auto i = static_cast<std::size_t>(g);
+  if (i >= recorded_) return {};
+  std::size_t begin = i ? reason_ends_[i - 1] : 0;
+  return {verdicts_[i], std::string_view(reasons_).substr(begin, reason_ends_[i] - begin)};
+}
+
+void Decision::record(Gate g, Verdict verdict, std::string_view why) {
+  auto i = static_cast<std::size_t>(g);
+  if (i >= kGateCount || i < recorded_) return;  // in order, each once
+  auto end = [&] { return static_cast<std::uint16_t>(reasons_.size()); };
+  for (; recorded_ < i; ++recorded_) reason_ends_[recorded_] = end();
+  if (reasons_.empty() && !why.empty()) reasons_.reserve(96);  // room for a few, at once
+  reasons_.append(why.substr(0, std::numeric_limits<std::uint16_t>::max() - reasons_.size()));
+  verdicts_[i] = verdict;
+  reason_ends_[i] = end();
+  recorded_ = static_cast<std::uint8_t>(i + 1);
 }
 
 namespace {

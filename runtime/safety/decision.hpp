@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "runtime/safety/action_request.hpp"
 
@@ -30,7 +31,7 @@ const char* verdict_name(Verdict verdict);
 
 struct GateVerdict {
   Verdict verdict = Verdict::NotReached;
-  std::string reason;  // why it blocked (and, for some passes, on what grounds)
+  std::string_view reason;  // why it blocked (some passes say on what grounds); views the decision
 };
 
 enum class Outcome : std::uint8_t {
@@ -53,9 +54,18 @@ struct Decision {
   Outcome would = Outcome::Execute;  // DryRun only: what would have happened
   Gate blocked_by = Gate::Mode;      // Blocked, and DryRun that would have been blocked
   std::string reason;                // Duplicate and Expired: why
-  std::array<GateVerdict, kGateCount> gates;
 
-  const GateVerdict& gate(Gate g) const { return gates[static_cast<std::size_t>(g)]; }
+  GateVerdict gate(Gate g) const;
+  // Records gate g's verdict. Gates are recorded in their order; one not recorded was not reached.
+  void record(Gate g, Verdict verdict, std::string_view why);
+
+ private:
+  // Kept small: a tick may decide 100,000 proposals. Gate g's reason is reasons_ from the end
+  // of gate g-1's up to reason_ends_[g].
+  std::array<Verdict, kGateCount> verdicts_{};
+  std::uint8_t recorded_ = 0;  // gates recorded, in order
+  std::array<std::uint16_t, kGateCount> reason_ends_{};
+  std::string reasons_;
 };
 
 // "execute", "blocked:cooldown", "dry-run", ...; for a dry run, what it would have been is

@@ -41,7 +41,7 @@ std::string decision_record(const Decision& d) {
   if (!d.reason.empty()) field(out, "reason", d.reason);
   out += ",\"gates\":[";
   for (std::size_t g = 0; g < kGateCount; ++g) {
-    const auto& v = d.gates[g];
+    auto v = d.gate(static_cast<Gate>(g));
     out.append(g ? ",{\"gate\":\"" : "{\"gate\":\"").append(gate_name(static_cast<Gate>(g)));
     out.append("\",\"verdict\":\"").append(verdict_name(v.verdict)).append("\"");
     if (!v.reason.empty()) field(out, "reason", v.reason);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <optional>
+#include <tuple>
 
 #include "dsl/literals.hpp"
+#include "runtime/safety/decision_order.hpp"
 #include "runtime/safety/gates.hpp"
 
 namespace skippy::safety {
@@ -33,26 +35,6 @@ std::string duplicate_reason(const ActionEntry& e, std::int64_t now_ms) {
       return "its approval expired " + ago(e.updated_ms, now_ms);
   }
   return "already decided";
-}
-
-// Priority (lower first), then policy, target, action and id; an approved action before a
-// proposal of the same id.
-struct WorkItem {
-  const ActionRequest* request;
-  bool from_approval;
-};
-
-bool runs_before(const WorkItem& x, const WorkItem& y) {
-  const auto& a = *x.request;
-  const auto& b = *y.request;
-  if (a.priority != b.priority) return a.priority < b.priority;
-  if (int c = a.policy.compare(b.policy)) return c < 0;
-  if (int c = a.target.kind.compare(b.target.kind)) return c < 0;
-  if (int c = a.target.namespace_name.compare(b.target.namespace_name)) return c < 0;
-  if (int c = a.target.name.compare(b.target.name)) return c < 0;
-  if (int c = a.action.compare(b.action)) return c < 0;
-  if (int c = a.id.compare(b.id)) return c < 0;
-  return x.from_approval && !y.from_approval;
 }
 
 Outcome outcome_of(std::optional<Gate> first_block) {
@@ -85,12 +67,16 @@ Gatekeeper::Gatekeeper(SafetyConfig config, SafetyState state) : config_(std::mo
   real_.state.global_window.set_length(kHourMs);
   real_.state.failures.set_length(config_.breaker.failure_window_ms);
   shadow_.state.global_window.set_length(kHourMs);
+  for (auto& [id, e] : real_.state.actions) {  // cannot run, retry or release without it
+    if (is_open(e.state) && !e.request) e.state = ActionState::Failed;
+  }
   real_.recount();
   for (const auto& [id, e] : real_.state.actions) {
     if (e.state == ActionState::Retrying)
-      retries_.emplace(e.deadline_ms, id);
+      retries_.push(e.deadline_ms, id);
     else if (is_open(e.state))
-      deadlines_.emplace(e.deadline_ms, id);
+      deadlines_.push(e.deadline_ms, id);
+    if (e.state == ActionState::Approved) approved_.push_back(id);
   }
 }
 
@@ -100,18 +86,23 @@ std::vector<Decision> Gatekeeper::decide(std::span<const ActionRequest> proposal
   expire(now_ms, out);
   shadow_.clear_in_flight();  // dry-run actions are taken to end within their tick
 
-  std::vector<WorkItem> work;
-  work.reserve(proposals.size());
-  for (const auto& p : proposals) work.push_back({&p, false});
-  for (const auto& [deadline, id] : deadlines_) {
-    const auto& e = real_.state.actions.find(id)->second;
-    if (e.state == ActionState::Approved) work.push_back({e.request.get(), true});
-  }
-  std::sort(work.begin(), work.end(), runs_before);
-
+  std::vector<const ActionRequest*> approved;
+  std::erase_if(approved_, [&](const std::string& id) {
+    const ActionEntry* e = find(id);
+    if (!e || e->state != ActionState::Approved) return true;
+    approved.push_back(e->request.get());
+    return false;
+  });
+  auto work = decision_order(proposals, approved);
   out.reserve(out.size() + work.size());
-  for (const auto& item : work)
-    out.push_back(decide_one(*item.request, item.from_approval, facts, now_ms));
+  // The order jumps around the proposals: fetch a request's memory a few decisions ahead.
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < work.size() && i < kAhead; ++i) __builtin_prefetch(work[i].request);
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    if (i + kAhead < work.size()) __builtin_prefetch(work[i + kAhead].request);
+    if (i + kAhead / 2 < work.size()) __builtin_prefetch(work[i + kAhead / 2].request->id.data());
+    out.push_back(decide_one(*work[i].request, work[i].from_approval, facts, now_ms));
+  }
   return out;
 }
 
@@ -144,14 +135,16 @@ Decision Gatekeeper::decide_one(const ActionRequest& r, bool from_approval,
     }
   }
 
-  GateInput in(r);
+  GateInput in(r, scratch_);
   GateContext context{config_, facts, real_, dry ? &shadow_ : nullptr, now_ms};
   std::optional<Gate> first_block;
+  std::string& reason = scratch_.reason;
   for (std::size_t g = 0; g < kGateCount; ++g) {
     auto gate = static_cast<Gate>(g);
-    auto& verdict = d.gates[g];
-    verdict.verdict = check_gate(gate, in, context, approved_ms, verdict.reason);
-    if (verdict.verdict != Verdict::Blocked) continue;
+    reason.clear();
+    Verdict verdict = check_gate(gate, in, context, approved_ms, reason);
+    d.record(gate, verdict, reason);
+    if (verdict != Verdict::Blocked) continue;
     if (!first_block) first_block = gate;
     if (!dry || gate == Gate::Mode) break;  // a dry run runs every gate: it tells the truth
   }
@@ -196,11 +189,10 @@ void Gatekeeper::expire(std::int64_t now_ms, std::vector<Decision>& out) {
     breaker_until = 0;
     real_.state.failures.clear();
   }
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
-    std::string id = deadlines_.begin()->second;
-    deadlines_.erase(deadlines_.begin());
-    auto it = real_.state.actions.find(id);
-    if (it == real_.state.actions.end()) continue;
+  while (deadlines_.due(now_ms)) {
+    auto queued = deadlines_.pop();
+    if (!holds(queued, false)) continue;
+    auto it = real_.state.actions.find(queued.second);
     auto& e = it->second;
     if (e.state == ActionState::Pending || e.state == ActionState::Approved) {
       Decision d;
@@ -208,7 +200,7 @@ void Gatekeeper::expire(std::int64_t now_ms, std::vector<Decision>& out) {
       d.time_ms = now_ms;
       d.outcome = Outcome::Expired;
       d.reason = "approval requested " + ago(e.decided_ms, now_ms) + " expired";
-      d.gates[static_cast<std::size_t>(Gate::Approval)] = {Verdict::Blocked, d.reason};
+      d.record(Gate::Approval, Verdict::Blocked, d.reason);
       set_state(it->first, e, ActionState::Expired, 0, now_ms);
       out.push_back(std::move(d));
     } else if (e.state == ActionState::InFlight) {
@@ -219,17 +211,22 @@ void Gatekeeper::expire(std::int64_t now_ms, std::vector<Decision>& out) {
 
 void Gatekeeper::set_state(const std::string& id, ActionEntry& e, ActionState state,
                            std::int64_t deadline_ms, std::int64_t now_ms) {
-  if (is_open(e.state)) {
-    deadlines_.erase({e.deadline_ms, id});
-    retries_.erase({e.deadline_ms, id});
-  }
+  auto waits = [](ActionState st) { return is_open(st) && st != ActionState::Retrying; };
+  bool queued = waits(e.state) && waits(state) && e.deadline_ms == deadline_ms;  // approved
   e.state = state;
   e.updated_ms = now_ms;
   e.deadline_ms = deadline_ms;
   if (state == ActionState::Retrying)
-    retries_.emplace(deadline_ms, id);
-  else if (is_open(state))
-    deadlines_.emplace(deadline_ms, id);
+    retries_.push(deadline_ms, id);
+  else if (waits(state) && !queued)
+    deadlines_.push(deadline_ms, id);
+}
+
+const ActionEntry* Gatekeeper::holds(const DeadlineQueue::Entry& queued, bool retry) const {
+  const ActionEntry* e = find(queued.second);
+  if (!e || e->deadline_ms != queued.first) return nullptr;
+  bool retrying = e->state == ActionState::Retrying;
+  return retry == retrying && is_open(e->state) ? e : nullptr;
 }
 
 void Gatekeeper::finish(const std::string& id, ActionEntry& e, ActionState state,
@@ -267,8 +264,10 @@ ResultEffect Gatekeeper::record_result(std::string_view id, ExecutionStatus stat
 std::vector<const ActionRequest*> Gatekeeper::start_due_retries(std::int64_t now_ms) {
   std::vector<const ActionRequest*> out;
   std::vector<std::string> due;
-  for (auto it = retries_.begin(); it != retries_.end() && it->first <= now_ms; ++it)
-    due.push_back(it->second);
+  while (retries_.due(now_ms)) {
+    auto queued = retries_.pop();
+    if (holds(queued, true)) due.push_back(std::move(queued.second));
+  }
   for (const auto& id : due) {
     auto it = real_.state.actions.find(id);
     auto& e = it->second;
@@ -291,6 +290,7 @@ ApproveResult Gatekeeper::approve(std::string_view id, std::int64_t now_ms) {
     case ActionState::Pending:
       if (e.deadline_ms <= now_ms) return ApproveResult::Expired;  // decide() records it
       set_state(it->first, e, ActionState::Approved, e.deadline_ms, now_ms);
+      approved_.push_back(it->first);
       return ApproveResult::Approved;
     case ActionState::Approved:
       return ApproveResult::AlreadyApproved;
@@ -303,11 +303,17 @@ ApproveResult Gatekeeper::approve(std::string_view id, std::int64_t now_ms) {
 
 std::vector<PendingApproval> Gatekeeper::pending() const {
   std::vector<PendingApproval> out;
-  for (const auto& [deadline, id] : deadlines_) {
-    const auto& e = real_.state.actions.find(id)->second;
-    if (e.state == ActionState::Pending || e.state == ActionState::Approved)
-      out.push_back({e.request.get(), e.state, e.decided_ms, e.deadline_ms});
+  for (const auto& queued : deadlines_.entries()) {
+    const ActionEntry* e = holds(queued, false);
+    if (e && (e->state == ActionState::Pending || e->state == ActionState::Approved))
+      out.push_back({e->request.get(), e->state, e->decided_ms, e->deadline_ms});
   }
+  std::sort(out.begin(), out.end(), [](const PendingApproval& a, const PendingApproval& b) {
+    return std::tie(a.expires_ms, a.request->id) < std::tie(b.expires_ms, b.request->id);
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const auto& a, const auto& b) { return a.request == b.request; }),
+            out.end());
   return out;
 }
 

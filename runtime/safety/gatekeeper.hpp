@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,7 +13,9 @@
 
 #include "runtime/safety/cluster_facts.hpp"
 #include "runtime/safety/config.hpp"
+#include "runtime/safety/deadline_queue.hpp"
 #include "runtime/safety/decision.hpp"
+#include "runtime/safety/gates.hpp"
 #include "runtime/safety/ledger.hpp"
 #include "runtime/safety/retry.hpp"
 
@@ -45,7 +46,8 @@ struct PendingApproval {
 
 class Gatekeeper {
  public:
-  // Starts from `state`, as loaded from the journal (or empty on a first start).
+  // Starts from `state`, as loaded from the journal (or empty on a first start). An action not
+  // yet ended must have its request (the journal ensures it); one without counts as failed.
   explicit Gatekeeper(SafetyConfig config, SafetyState state = {});
 
   // Decides about the proposals of one tick at now, and about approved actions waiting to run:
@@ -75,8 +77,6 @@ class Gatekeeper {
   const SafetyState& state() const { return real_.state; }
 
  private:
-  using Deadlines = std::set<std::pair<std::int64_t, std::string>>;
-
   Decision decide_one(const ActionRequest& request, bool from_approval, const ClusterFacts& facts,
                       std::int64_t now_ms);
   void expire(std::int64_t now_ms, std::vector<Decision>& out);
@@ -86,9 +86,14 @@ class Gatekeeper {
 
   SafetyConfig config_;
   Ledger real_;
-  Ledger shadow_;        // what dry runs would have used up: never journaled
-  Deadlines deadlines_;  // (deadline, id) of pending, approved and in-flight actions
-  Deadlines retries_;    // (retry at, id) of retrying actions
+  Ledger shadow_;  // what dry runs would have used up: never journaled
+  // Whether `entry` of `id` is still what (deadline, id) in a queue stood for.
+  const ActionEntry* holds(const DeadlineQueue::Entry& queued, bool retry) const;
+
+  DeadlineQueue deadlines_;  // pending, approved and in-flight actions: expiry and timeout
+  DeadlineQueue retries_;    // retrying actions: the next attempt
+  std::vector<std::string> approved_;  // ids approved, waiting for the gates (some maybe not)
+  KeyScratch scratch_;
   std::int64_t next_sweep_ms_ = 0;
 };
 

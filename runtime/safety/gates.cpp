@@ -73,14 +73,15 @@ bool matches(const cluster::Labels& protect, const cluster::Labels& have, std::s
 }  // namespace
 
 const std::string& GateInput::cooldown_key() {
-  if (!have_cooldown_key_) cooldown_key_ = target_cooldown_key(request), have_cooldown_key_ = true;
-  return cooldown_key_;
+  if (!have_cooldown_key_) assign_target_cooldown_key(scratch_.cooldown, request);
+  have_cooldown_key_ = true;
+  return scratch_.cooldown;
 }
 
 const std::string& GateInput::workload_key() {
-  if (!have_workload_key_)
-    workload_key_ = safety::workload_key(request.target), have_workload_key_ = true;
-  return workload_key_;
+  if (!have_workload_key_) assign_workload_key(scratch_.workload, request.target);
+  have_workload_key_ = true;
+  return scratch_.workload;
 }
 
 bool breaker_open(const SafetyState& state, std::int64_t now_ms) {

@@ -13,16 +13,21 @@
 
 namespace skippy::safety {
 
+// Room for one proposal's keys at a time, reused from proposal to proposal.
+struct KeyScratch {
+  std::string cooldown, workload, reason;
+};
+
 // A proposal as the gates see it: the request and the keys it needs, computed on first use.
 class GateInput {
  public:
-  explicit GateInput(const ActionRequest& r) : request(r) {}
+  GateInput(const ActionRequest& r, KeyScratch& scratch) : request(r), scratch_(scratch) {}
   const ActionRequest& request;
   const std::string& cooldown_key();
   const std::string& workload_key();
 
  private:
-  std::string cooldown_key_, workload_key_;
+  KeyScratch& scratch_;
   bool have_cooldown_key_ = false, have_workload_key_ = false;
 };
 

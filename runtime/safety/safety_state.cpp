@@ -29,14 +29,13 @@ bool is_open(ActionState state) {
   return state == ActionState::Pending || state == ActionState::Approved || holds_budget(state);
 }
 
-std::string target_cooldown_key(const ActionRequest& r) {
-  std::string out;
+void assign_target_cooldown_key(std::string& out, const ActionRequest& r) {
+  out.clear();
   out.reserve(r.policy.size() + r.action.size() + r.target.kind.size() +
               r.target.namespace_name.size() + r.target.name.size() + 4);
   out.append(r.policy).append("/").append(r.action).append("/");
   out.append(r.target.kind).append("/").append(r.target.namespace_name).append("/");
   out.append(r.target.name);
-  return out;
 }
 
 }  // namespace skippy::safety

@@ -49,7 +49,7 @@ struct SafetyState {
   std::int64_t breaker_open_until_ms = 0;    // opened by failures, closed after cool-off
 };
 
-// The key of a (policy, action, target) cooldown.
-std::string target_cooldown_key(const ActionRequest& request);
+// The key of a (policy, action, target) cooldown, written into `out` (reusing its memory).
+void assign_target_cooldown_key(std::string& out, const ActionRequest& request);
 
 }  // namespace skippy::safety

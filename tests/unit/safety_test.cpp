@@ -39,7 +39,7 @@ std::string verdicts(const Decision& d) {
   std::string out;
   for (std::size_t g = 0; g < safety::kGateCount; ++g) {
     out += (g ? " " : "") + std::string(safety::gate_name(static_cast<Gate>(g))) + ":" +
-           safety::verdict_name(d.gates[g].verdict);
+           safety::verdict_name(d.gate(static_cast<Gate>(g)).verdict);
   }
   return out;
 }
