@@ -44,23 +44,22 @@ const char* outcome_name(Outcome outcome) {
   return "?";
 }
 
-GateVerdict Decision::gate(Gate g) const {
-  auto i = static_cast<std::size_t>(g);
-  if (i >= recorded_) return {};
-  std::size_t begin = i ? reason_ends_[i - 1] : 0;
-  return {verdicts_[i], std::string_view(reasons_).substr(begin, reason_ends_[i] - begin)};
-}
-
-void Decision::record(Gate g, Verdict verdict, std::string_view why) {
+void GateLog::record(Gate g, Verdict verdict, std::string_view why, std::string& text) {
   auto i = static_cast<std::size_t>(g);
   if (i >= kGateCount || i < recorded_) return;  // in order, each once
-  auto end = [&] { return static_cast<std::uint16_t>(reasons_.size()); };
-  for (; recorded_ < i; ++recorded_) reason_ends_[recorded_] = end();
-  if (reasons_.empty() && !why.empty()) reasons_.reserve(96);  // room for a few, at once
-  reasons_.append(why.substr(0, std::numeric_limits<std::uint16_t>::max() - reasons_.size()));
+  auto end = [&] { return static_cast<std::uint16_t>(text.size()); };
+  for (; recorded_ < i; ++recorded_) ends_[recorded_] = end();
+  text.append(why.substr(0, std::numeric_limits<std::uint16_t>::max() - text.size()));
   verdicts_[i] = verdict;
-  reason_ends_[i] = end();
+  ends_[i] = end();
   recorded_ = static_cast<std::uint8_t>(i + 1);
+}
+
+GateVerdict GateLog::gate(Gate g, std::string_view text) const {
+  auto i = static_cast<std::size_t>(g);
+  if (i >= recorded_) return {};
+  std::size_t begin = i ? ends_[i - 1] : 0;
+  return {verdicts_[i], text.substr(begin, ends_[i] - begin)};
 }
 
 namespace {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,22 @@ enum class Outcome : std::uint8_t {
 };
 const char* outcome_name(Outcome outcome);
 
+// The gates' verdicts of one decision, and where each gate's reason lies in the decision's
+// text. Recorded in gate order; a gate not recorded was not reached.
+class GateLog {
+ public:
+  // Records gate g's verdict and appends its reason to `text`.
+  void record(Gate g, Verdict verdict, std::string_view why, std::string& text);
+  GateVerdict gate(Gate g, std::string_view text) const;
+  // Where the recorded gates' reasons end in the text.
+  std::size_t text_end() const { return recorded_ ? ends_[recorded_ - 1] : 0; }
+
+ private:
+  std::array<Verdict, kGateCount> verdicts_{};
+  std::uint8_t recorded_ = 0;
+  std::array<std::uint16_t, kGateCount> ends_{};  // gate g's reason ends here
+};
+
 struct Decision {
   // Points into the proposals passed to decide(), or into the gatekeeper's own copy for an
   // approved or expired action: valid until the next call that changes the gatekeeper.
@@ -53,19 +70,21 @@ struct Decision {
   Outcome outcome = Outcome::Blocked;
   Outcome would = Outcome::Execute;  // DryRun only: what would have happened
   Gate blocked_by = Gate::Mode;      // Blocked, and DryRun that would have been blocked
-  std::string reason;                // Duplicate and Expired: why
 
-  GateVerdict gate(Gate g) const;
-  // Records gate g's verdict. Gates are recorded in their order; one not recorded was not reached.
-  void record(Gate g, Verdict verdict, std::string_view why);
+  GateVerdict gate(Gate g) const { return log_.gate(g, text()); }
+  // Duplicate and Expired: why.
+  std::string_view reason() const { return text().substr(log_.text_end()); }
+  // The verdicts, and the text that holds their reasons followed by the decision's own reason.
+  // A tick's decisions with the same text share one copy: a decision stays small.
+  void set(const GateLog& log, std::shared_ptr<const std::string> text) {
+    log_ = log;
+    text_ = std::move(text);
+  }
 
  private:
-  // Kept small: a tick may decide 100,000 proposals. Gate g's reason is reasons_ from the end
-  // of gate g-1's up to reason_ends_[g].
-  std::array<Verdict, kGateCount> verdicts_{};
-  std::uint8_t recorded_ = 0;  // gates recorded, in order
-  std::array<std::uint16_t, kGateCount> reason_ends_{};
-  std::string reasons_;
+  std::string_view text() const { return text_ ? std::string_view(*text_) : std::string_view(); }
+  GateLog log_;
+  std::shared_ptr<const std::string> text_;
 };
 
 // "execute", "blocked:cooldown", "dry-run", ...; for a dry run, what it would have been is

@@ -38,14 +38,6 @@ class Ranks {
   const std::pair<const std::string, std::uint32_t>* last_ = nullptr;
 };
 
-struct Key {
-  std::int32_t priority;
-  std::uint32_t policy;  // rank of the policy's name (first its id)
-  std::uint32_t place;   // rank of "kind/namespace" (first its id)
-  std::uint32_t index;   // into the items
-  std::uint64_t name;    // the target name's first 8 bytes, big-endian: orders like the name
-};
-
 std::uint64_t prefix(std::string_view name) {
   std::uint64_t out = 0;
   for (std::size_t i = 0; i < 8; ++i)
@@ -67,32 +59,27 @@ bool rest_before(const OrderedRequest& x, const OrderedRequest& y) {
 
 std::vector<OrderedRequest> decision_order(std::span<const ActionRequest> proposals,
                                            std::span<const ActionRequest* const> approved) {
-  std::vector<OrderedRequest> items;
-  items.reserve(proposals.size() + approved.size());
-  for (const auto& p : proposals) items.push_back({&p, false});
-  for (const auto* a : approved) items.push_back({a, true});
-
-  Ranks policies, places;
-  std::vector<Key> keys(items.size());
-  std::string place;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const auto& r = *items[i].request;
-    place.assign(r.target.kind).append("/").append(r.target.namespace_name);
-    keys[i] = {r.priority, policies.id(r.policy), places.id(place), static_cast<std::uint32_t>(i),
-               prefix(r.target.name)};
-  }
-  auto policy_rank = policies.ranks(), place_rank = places.ranks();
-  for (auto& k : keys) k.policy = policy_rank[k.policy], k.place = place_rank[k.place];
-  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
-    if (a.priority != b.priority) return a.priority < b.priority;
-    if (a.policy != b.policy) return a.policy < b.policy;
-    if (a.place != b.place) return a.place < b.place;
-    if (a.name != b.name) return a.name < b.name;
-    return rest_before(items[a.index], items[b.index]);
-  });
   std::vector<OrderedRequest> out;
-  out.reserve(items.size());
-  for (const auto& k : keys) out.push_back(items[k.index]);
+  out.reserve(proposals.size() + approved.size());
+  Ranks policies, places;
+  std::string place;
+  auto add = [&](const ActionRequest& r, bool from_approval) {
+    place.assign(r.target.kind).append("/").append(r.target.namespace_name);
+    out.push_back({&r, from_approval, r.priority, policies.id(r.policy), places.id(place),
+                   prefix(r.target.name)});
+  };
+  for (const auto& p : proposals) add(p, false);
+  for (const auto* a : approved) add(*a, true);
+  auto policy_rank = policies.ranks(), place_rank = places.ranks();
+  for (auto& o : out)
+    o.policy_rank = policy_rank[o.policy_rank], o.place_rank = place_rank[o.place_rank];
+  std::sort(out.begin(), out.end(), [](const OrderedRequest& a, const OrderedRequest& b) {
+    if (a.priority != b.priority) return a.priority < b.priority;
+    if (a.policy_rank != b.policy_rank) return a.policy_rank < b.policy_rank;
+    if (a.place_rank != b.place_rank) return a.place_rank < b.place_rank;
+    if (a.name_prefix != b.name_prefix) return a.name_prefix < b.name_prefix;
+    return rest_before(a, b);
+  });
   return out;
 }
 

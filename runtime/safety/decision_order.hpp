@@ -4,6 +4,7 @@
 // the requests themselves: 100,000 proposals sort in a few milliseconds.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -14,6 +15,12 @@ namespace skippy::safety {
 struct OrderedRequest {
   const ActionRequest* request = nullptr;
   bool from_approval = false;  // one of `approved`, not of the proposals
+  // The compact key it was sorted by: the priority, the ranks of the policy's name and of
+  // "kind/namespace" among the tick's, and the target name's first 8 bytes, big-endian.
+  std::int32_t priority = 0;
+  std::uint32_t policy_rank = 0;
+  std::uint32_t place_rank = 0;
+  std::uint64_t name_prefix = 0;
 };
 
 std::vector<OrderedRequest> decision_order(std::span<const ActionRequest> proposals,

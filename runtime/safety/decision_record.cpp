@@ -38,7 +38,7 @@ std::string decision_record(const Decision& d) {
   field(out, "mode", bytecode::mode_name(r.mode));
   field(out, "outcome", outcome_text(d));
   if (d.outcome == Outcome::DryRun) field(out, "would", would_text(d));
-  if (!d.reason.empty()) field(out, "reason", d.reason);
+  if (!d.reason().empty()) field(out, "reason", d.reason());
   out += ",\"gates\":[";
   for (std::size_t g = 0; g < kGateCount; ++g) {
     auto v = d.gate(static_cast<Gate>(g));

@@ -83,6 +83,7 @@ Gatekeeper::Gatekeeper(SafetyConfig config, SafetyState state) : config_(std::mo
 std::vector<Decision> Gatekeeper::decide(std::span<const ActionRequest> proposals,
                                          const ClusterFacts& facts, std::int64_t now_ms) {
   std::vector<Decision> out;
+  texts_.clear();
   expire(now_ms, out);
   shadow_.clear_in_flight();  // dry-run actions are taken to end within their tick
 
@@ -95,12 +96,22 @@ std::vector<Decision> Gatekeeper::decide(std::span<const ActionRequest> proposal
   });
   auto work = decision_order(proposals, approved);
   out.reserve(out.size() + work.size());
-  // The order jumps around the proposals: fetch a request's memory a few decisions ahead.
-  constexpr std::size_t kAhead = 8;
-  for (std::size_t i = 0; i < work.size() && i < kAhead; ++i) __builtin_prefetch(work[i].request);
+  // The order jumps around the proposals: fetch a request a few decisions ahead (all of its
+  // cache lines), and what it points to (its id, its first label) once it has arrived.
+  constexpr std::size_t kAhead = 16;
+  auto fetch = [](const ActionRequest* r) {
+    const char* bytes = reinterpret_cast<const char*>(r);
+    for (std::size_t offset = 0; offset < sizeof(ActionRequest); offset += 64)
+      __builtin_prefetch(bytes + offset);
+  };
+  for (std::size_t i = 0; i < work.size() && i < kAhead; ++i) fetch(work[i].request);
   for (std::size_t i = 0; i < work.size(); ++i) {
-    if (i + kAhead < work.size()) __builtin_prefetch(work[i + kAhead].request);
-    if (i + kAhead / 2 < work.size()) __builtin_prefetch(work[i + kAhead / 2].request->id.data());
+    if (i + kAhead < work.size()) fetch(work[i + kAhead].request);
+    if (i + kAhead / 2 < work.size()) {
+      const ActionRequest& next = *work[i + kAhead / 2].request;
+      __builtin_prefetch(next.id.data());
+      if (!next.target.labels.empty()) __builtin_prefetch(&*next.target.labels.begin());
+    }
     out.push_back(decide_one(*work[i].request, work[i].from_approval, facts, now_ms));
   }
   return out;
@@ -118,7 +129,7 @@ Decision Gatekeeper::decide_one(const ActionRequest& r, bool from_approval,
     e.last_seen_ms = now_ms;
     if (!from_approval || e.state != ActionState::Approved) {
       d.outcome = Outcome::Duplicate;
-      d.reason = duplicate_reason(e, now_ms);
+      d.set({}, shared_text(duplicate_reason(e, now_ms)));
       return d;
     }
     approved_ms = e.updated_ms;
@@ -130,7 +141,7 @@ Decision Gatekeeper::decide_one(const ActionRequest& r, bool from_approval,
       seen->second.last_seen_ms = now_ms;
       d.outcome = Outcome::DryRun;
       d.would = Outcome::Duplicate;
-      d.reason = "an earlier dry run let the same id through";
+      d.set({}, shared_text("an earlier dry run let the same id through"));
       return d;
     }
   }
@@ -139,15 +150,19 @@ Decision Gatekeeper::decide_one(const ActionRequest& r, bool from_approval,
   GateContext context{config_, facts, real_, dry ? &shadow_ : nullptr, now_ms};
   std::optional<Gate> first_block;
   std::string& reason = scratch_.reason;
+  std::string& text = scratch_.text;
+  text.clear();
+  GateLog log;
   for (std::size_t g = 0; g < kGateCount; ++g) {
     auto gate = static_cast<Gate>(g);
     reason.clear();
     Verdict verdict = check_gate(gate, in, context, approved_ms, reason);
-    d.record(gate, verdict, reason);
+    log.record(gate, verdict, reason, text);
     if (verdict != Verdict::Blocked) continue;
     if (!first_block) first_block = gate;
     if (!dry || gate == Gate::Mode) break;  // a dry run runs every gate: it tells the truth
   }
+  d.set(log, shared_text(text));
   const Outcome result = outcome_of(first_block);
   if (first_block) d.blocked_by = *first_block;
   if (dry && result != Outcome::Recorded) {
@@ -199,8 +214,11 @@ void Gatekeeper::expire(std::int64_t now_ms, std::vector<Decision>& out) {
       d.request = e.request.get();
       d.time_ms = now_ms;
       d.outcome = Outcome::Expired;
-      d.reason = "approval requested " + ago(e.decided_ms, now_ms) + " expired";
-      d.record(Gate::Approval, Verdict::Blocked, d.reason);
+      std::string why = "approval requested " + ago(e.decided_ms, now_ms) + " expired";
+      std::string text;
+      GateLog log;
+      log.record(Gate::Approval, Verdict::Blocked, why, text);
+      d.set(log, shared_text(text + why));
       set_state(it->first, e, ActionState::Expired, 0, now_ms);
       out.push_back(std::move(d));
     } else if (e.state == ActionState::InFlight) {
@@ -220,6 +238,15 @@ void Gatekeeper::set_state(const std::string& id, ActionEntry& e, ActionState st
     retries_.push(deadline_ms, id);
   else if (waits(state) && !queued)
     deadlines_.push(deadline_ms, id);
+}
+
+std::shared_ptr<const std::string> Gatekeeper::shared_text(std::string_view text) {
+  if (text.empty()) return nullptr;
+  auto it = texts_.find(text);
+  if (it != texts_.end()) return it->second;
+  auto shared = std::make_shared<const std::string>(text);
+  texts_.emplace(*shared, shared);  // the key views the shared string, which the map keeps
+  return shared;
 }
 
 const ActionEntry* Gatekeeper::holds(const DeadlineQueue::Entry& queued, bool retry) const {

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -83,6 +84,8 @@ class Gatekeeper {
   void set_state(const std::string& id, ActionEntry& entry, ActionState state,
                  std::int64_t deadline_ms, std::int64_t now_ms);
   void finish(const std::string& id, ActionEntry& entry, ActionState state, std::int64_t now_ms);
+  // `text` as a string shared with the tick's other decisions that have the same.
+  std::shared_ptr<const std::string> shared_text(std::string_view text);
 
   SafetyConfig config_;
   Ledger real_;
@@ -94,6 +97,8 @@ class Gatekeeper {
   DeadlineQueue retries_;    // retrying actions: the next attempt
   std::vector<std::string> approved_;  // ids approved, waiting for the gates (some maybe not)
   KeyScratch scratch_;
+  // This tick's decision texts, by their own text.
+  std::unordered_map<std::string_view, std::shared_ptr<const std::string>> texts_;
   std::int64_t next_sweep_ms_ = 0;
 };
 

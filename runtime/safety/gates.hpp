@@ -15,7 +15,7 @@ namespace skippy::safety {
 
 // Room for one proposal's keys at a time, reused from proposal to proposal.
 struct KeyScratch {
-  std::string cooldown, workload, reason;
+  std::string cooldown, workload, reason, text;
 };
 
 // A proposal as the gates see it: the request and the keys it needs, computed on first use.

@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(a_restart_neither_repeats_an_action_nor_forgets_a_cooldown)
   Gatekeeper g(open_config(), std::move(loaded.state));
   auto ds = g.decide(std::span(&r, 1), web_facts(), kMinute);
   BOOST_TEST(safety::outcome_text(ds[0]) == "duplicate");
-  BOOST_TEST(ds[0].reason == "executed 1m ago, succeeded");
+  BOOST_TEST(ds[0].reason() == "executed 1m ago, succeeded");
   BOOST_TEST(safety::execute_decisions(ds, executor, g, kMinute) == 0u);
   BOOST_TEST(executor.calls_of(r.id) == 1u);
   // A new firing on the same target still waits for the cooldown the old process started.

@@ -635,14 +635,14 @@ BOOST_AUTO_TEST_CASE(the_same_id_never_executes_twice) {
   auto ds = g.decide(twice, web_facts(), 0);
   BOOST_TEST(outcomes(ds) == (std::vector<std::string>{"execute", "duplicate"}),
              boost::test_tools::per_element());
-  BOOST_TEST(ds[1].reason == "in flight, started 0s ago");
+  BOOST_TEST(ds[1].reason() == "in flight, started 0s ago");
   BOOST_TEST(safety::execute_decisions(ds, executor, g, 0) == 1u);
   for (std::int64_t t = 1; t < 10; ++t) {
     ds = g.decide(twice, web_facts(), t * kMinute);
     BOOST_TEST(safety::execute_decisions(ds, executor, g, t * kMinute) == 0u);
   }
   BOOST_TEST(executor.calls_of(r.id) == 1u);
-  BOOST_TEST(ds[0].reason == "executed 9m ago, succeeded");
+  BOOST_TEST(ds[0].reason() == "executed 9m ago, succeeded");
   // A new firing of the same trigger is a new action.
   BOOST_TEST(once(g, pod_action("p", "web-1", "restart", 10 * kMinute), 10 * kMinute) == "execute");
 }
