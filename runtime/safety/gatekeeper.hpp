@@ -86,13 +86,13 @@ class Gatekeeper {
   void finish(const std::string& id, ActionEntry& entry, ActionState state, std::int64_t now_ms);
   // `text` as a string shared with the tick's other decisions that have the same.
   std::shared_ptr<const std::string> shared_text(std::string_view text);
+  // The entry a queued (deadline, id) stood for, if it still stands: the same deadline, and a
+  // retry (or not) as asked.
+  const ActionEntry* holds(const DeadlineQueue::Entry& queued, bool retry) const;
 
   SafetyConfig config_;
   Ledger real_;
-  Ledger shadow_;  // what dry runs would have used up: never journaled
-  // Whether `entry` of `id` is still what (deadline, id) in a queue stood for.
-  const ActionEntry* holds(const DeadlineQueue::Entry& queued, bool retry) const;
-
+  Ledger shadow_;            // what dry runs would have used up: never journaled
   DeadlineQueue deadlines_;  // pending, approved and in-flight actions: expiry and timeout
   DeadlineQueue retries_;    // retrying actions: the next attempt
   std::vector<std::string> approved_;  // ids approved, waiting for the gates (some maybe not)
