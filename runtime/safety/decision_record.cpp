@@ -1,0 +1,54 @@
+#include "runtime/safety/decision_record.hpp"
+
+#include "dsl/render.hpp"
+
+namespace skippy::safety {
+namespace {
+
+using dsl::json_escape;
+
+void field(std::string& out, std::string_view name, std::string_view text) {
+  out.append(",\"").append(name).append("\":\"").append(json_escape(text)).append("\"");
+}
+
+void number(std::string& out, std::string_view name, std::int64_t value) {
+  out.append(",\"").append(name).append("\":").append(std::to_string(value));
+}
+
+}  // namespace
+
+std::string decision_record(const Decision& d) {
+  const ActionRequest& r = *d.request;
+  std::string out = "{\"id\":\"" + json_escape(r.id) + "\"";
+  number(out, "time_ms", d.time_ms);
+  field(out, "policy", r.policy);
+  field(out, "trigger", r.trigger);
+  number(out, "fired_at_ms", r.fired_at_ms);
+  field(out, "target", target_key(r.target));
+  field(out, "action", r.action);
+  out += ",\"arguments\":{";
+  for (std::size_t i = 0; i < r.arguments.size(); ++i) {
+    const auto& a = r.arguments[i];
+    out.append(i ? ",\"" : "\"").append(json_escape(a.name)).append("\":");
+    out.append(a.json.empty() ? "null" : a.json);
+  }
+  out += "}";
+  number(out, "priority", r.priority);
+  out.append(",\"destructive\":").append(r.destructive ? "true" : "false");
+  field(out, "mode", bytecode::mode_name(r.mode));
+  field(out, "outcome", outcome_text(d));
+  if (d.outcome == Outcome::DryRun) field(out, "would", would_text(d));
+  if (!d.reason().empty()) field(out, "reason", d.reason());
+  out += ",\"gates\":[";
+  for (std::size_t g = 0; g < kGateCount; ++g) {
+    auto v = d.gate(static_cast<Gate>(g));
+    out.append(g ? ",{\"gate\":\"" : "{\"gate\":\"").append(gate_name(static_cast<Gate>(g)));
+    out.append("\",\"verdict\":\"").append(verdict_name(v.verdict)).append("\"");
+    if (!v.reason.empty()) field(out, "reason", v.reason);
+    out += "}";
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace skippy::safety

@@ -1,0 +1,461 @@
+// The safety journal: the state round-trips byte for byte, a restart neither repeats an action
+// nor forgets a cooldown, and every torn or changed journal is reported with its byte and
+// record, never read as if it were whole.
+#define BOOST_TEST_MODULE journal
+#include <unistd.h>
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runtime/safety/executor.hpp"
+#include "runtime/safety/gatekeeper.hpp"
+#include "runtime/safety/journal.hpp"
+#include "runtime/safety/json_reader.hpp"
+#include "tests/support/safety_support.hpp"
+
+using namespace skippy;
+using namespace skippy::testing;
+using safety::ActionRequest;
+using safety::ActionState;
+using safety::ExecutionStatus;
+using safety::Gatekeeper;
+
+namespace {
+
+const std::string kSeeds = std::string(SKIPPY_SOURCE_DIR) + "/tests/fuzz/journal_seeds/";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// A directory of its own for each test, removed afterwards.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() /
+           ("skippy-journal-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+ActionRequest limited(std::string_view policy, std::string_view pod, std::int64_t fired_at) {
+  auto r = pod_action(policy, pod, "restart", fired_at);
+  r.limits.cooldown_target_ms = 10 * kMinute;
+  r.limits.cooldown_policy_ms = kMinute;
+  r.limits.max_actions = 5;
+  r.limits.max_actions_window_ms = kHour;
+  return with_id(r);
+}
+
+std::string outcome_of(Gatekeeper& g, const ActionRequest& r, std::int64_t now) {
+  auto ds = g.decide(std::span(&r, 1), web_facts(), now);
+  BOOST_REQUIRE(!ds.empty());
+  return safety::outcome_text(ds.back());
+}
+
+std::string error_text(const safety::DecodedJournal& d) {
+  return d.error ? d.error->message : "no error";
+}
+
+safety::SafetyConfig typical_config() {
+  auto config = open_config();
+  config.breaker.max_failures = 10;
+  return config;
+}
+
+// At fixed times: actions that succeeded, failed, are in flight, retrying, pending and
+// approved; cooldowns per target and per policy; rate windows; failures.
+safety::SafetyState typical_state() {
+  Gatekeeper g(typical_config());
+  std::vector<ActionRequest> rs = {limited("alpha", "web-1", 0), limited("beta", "web-2", 0)};
+  rs[1].target.labels = {{"app", "web"}, {"note", "quote\" backslash\\ tab\t é"}};
+  rs[1].arguments.push_back({"to", "3"});
+  rs[1] = with_id(rs[1]);
+  g.decide(rs, web_facts(), 0);
+  g.record_result(rs[0].id, ExecutionStatus::Success, kSecond);
+  g.record_result(rs[1].id, ExecutionStatus::PermanentFailure, kSecond);
+  std::vector<ActionRequest> later = {limited("alpha", "web-3", 2 * kMinute),
+                                      limited("beta", "web-4", 2 * kMinute)};
+  later[1].mode = bytecode::Mode::Manual;
+  later[1] = with_id(later[1]);
+  auto approved = limited("gamma", "web-5", 2 * kMinute);
+  approved.approval_required = true;
+  approved = with_id(approved);
+  later.push_back(approved);
+  auto retrying = limited("delta", "web-6", 2 * kMinute);
+  later.push_back(retrying);
+  g.decide(later, web_facts(), 2 * kMinute);
+  g.approve(approved.id, 3 * kMinute);
+  g.record_result(retrying.id, ExecutionStatus::TransientFailure, 3 * kMinute);
+  return g.state();
+}
+
+}  // namespace
+
+// ---- round trips ------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_typical_journal_is_the_golden_one_and_reads_back_the_same) {
+  auto state = typical_state();
+  std::string bytes = safety::encode_journal(state);
+  std::string golden_path = kSeeds + "typical.journal";
+  if (std::getenv("SKIPPY_UPDATE_GOLDEN")) write_file(golden_path, bytes);
+  BOOST_TEST(bytes == read_file(golden_path));
+  auto decoded = safety::decode_journal(bytes);
+  BOOST_REQUIRE_MESSAGE(decoded.ok(), error_text(decoded));
+  BOOST_TEST(safety::encode_journal(decoded.state) == bytes);
+  BOOST_TEST(decoded.state.actions.size() == 6u);
+  BOOST_TEST(decoded.state.actions.at(limited("gamma", "web-5", 2 * kMinute).id).state ==
+             ActionState::Approved);
+  const auto& beta = *decoded.state.actions.at(limited("beta", "web-4", 2 * kMinute).id).request;
+  BOOST_TEST(std::string(bytecode::mode_name(beta.mode)) == "manual");
+  BOOST_TEST(beta.limits.max_actions_window_ms == kHour);
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_state_round_trips) {
+  std::string bytes = safety::encode_journal({});
+  std::string golden_path = kSeeds + "empty.journal";
+  if (std::getenv("SKIPPY_UPDATE_GOLDEN")) write_file(golden_path, bytes);
+  BOOST_TEST(bytes == read_file(golden_path));
+  auto decoded = safety::decode_journal(bytes);
+  BOOST_REQUIRE(decoded.ok());
+  BOOST_TEST(decoded.state.actions.empty());
+}
+
+BOOST_AUTO_TEST_CASE(requests_round_trip_exactly) {
+  Gatekeeper g(open_config());
+  auto r = pod_action("p", "web-1");
+  r.mode = bytecode::Mode::Manual;
+  r.target.labels = {{"a\"b", "line\nbreak"}, {"ctl", std::string("\x01\x1f", 2)}};
+  r.target.annotations = {{"emoji", "\xF0\x9F\x90\xBF"}, {"empty", ""}};
+  r.arguments = {{"to", "-3"}, {"ratio", "0.25"}, {"patch", "{\"a\":[1,2,{\"b\":null}]}"}};
+  r.priority = -7;
+  r.fired_at_ms = -1;
+  r.limits = {1, 2, 3, 4, 5, true, 6, true};
+  r = with_id(r);
+  g.decide(std::span(&r, 1), web_facts(), 0);
+  auto decoded = safety::decode_journal(safety::encode_journal(g.state()));
+  BOOST_REQUIRE_MESSAGE(decoded.ok(), error_text(decoded));
+  const auto& back = *decoded.state.actions.at(r.id).request;
+  BOOST_TEST(back.id == r.id);
+  BOOST_TEST(back.target.labels == r.target.labels);
+  BOOST_TEST(back.target.annotations == r.target.annotations);
+  BOOST_REQUIRE(back.arguments.size() == 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    BOOST_TEST(back.arguments[i].name == r.arguments[i].name);
+    BOOST_TEST(back.arguments[i].json == r.arguments[i].json);
+  }
+  BOOST_TEST(back.priority == -7);
+  BOOST_TEST(back.fired_at_ms == -1);
+  BOOST_TEST(back.limits.max_concurrent == 6u);
+  BOOST_TEST(back.limits.allow_system_namespaces);
+}
+
+// ---- restarts ---------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_restart_neither_repeats_an_action_nor_forgets_a_cooldown) {
+  TempDir dir;
+  std::string path = dir.file("safety.journal");
+  safety::RecordingExecutor executor;
+  auto r = limited("p", "web-1", 0);
+  {
+    Gatekeeper g(open_config());
+    auto ds = g.decide(std::span(&r, 1), web_facts(), 0);
+    BOOST_REQUIRE(!safety::save_journal(path, g.state()));
+    safety::execute_decisions(ds, executor, g, 0);
+    BOOST_REQUIRE(!safety::save_journal(path, g.state()));
+  }
+  auto loaded = safety::load_journal(path);
+  BOOST_REQUIRE(loaded.found);
+  BOOST_REQUIRE(!loaded.error);
+  Gatekeeper g(open_config(), std::move(loaded.state));
+  auto ds = g.decide(std::span(&r, 1), web_facts(), kMinute);
+  BOOST_TEST(safety::outcome_text(ds[0]) == "duplicate");
+  BOOST_TEST(ds[0].reason() == "executed 1m ago, succeeded");
+  BOOST_TEST(safety::execute_decisions(ds, executor, g, kMinute) == 0u);
+  BOOST_TEST(executor.calls_of(r.id) == 1u);
+  // A new firing on the same target still waits for the cooldown the old process started.
+  BOOST_TEST(outcome_of(g, limited("p", "web-1", 5 * kMinute), 9 * kMinute) == "blocked:cooldown");
+  BOOST_TEST(outcome_of(g, limited("p", "web-1", 5 * kMinute), 10 * kMinute) == "execute");
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_between_decided_and_executed_repeats_nothing) {
+  TempDir dir;
+  std::string path = dir.file("safety.journal");
+  auto config = open_config();
+  config.max_in_flight = 1;
+  config.in_flight_timeout_ms = 5 * kMinute;
+  auto r = limited("p", "web-1", 0);
+  {
+    Gatekeeper g(config);
+    auto ds = g.decide(std::span(&r, 1), web_facts(), 0);
+    BOOST_REQUIRE(safety::outcome_text(ds[0]) == "execute");
+    BOOST_REQUIRE(!safety::save_journal(path, g.state()));
+    // The process dies here: nothing executed, no result recorded.
+  }
+  auto loaded = safety::load_journal(path);
+  BOOST_REQUIRE(!loaded.error);
+  Gatekeeper g(config, std::move(loaded.state));
+  BOOST_TEST(g.find(r.id)->state == ActionState::InFlight);
+  BOOST_TEST(outcome_of(g, r, kMinute) == "duplicate");
+  // It still holds its budget until its result comes or its time runs out.
+  auto other = limited("q", "web-2", kMinute);
+  BOOST_TEST(outcome_of(g, other, kMinute) == "blocked:concurrency");
+  BOOST_TEST(outcome_of(g, limited("p", "web-1", 2 * kMinute), 2 * kMinute) == "blocked:cooldown");
+  BOOST_TEST(outcome_of(g, other, 5 * kMinute) == "execute");
+  BOOST_TEST(g.find(r.id)->state == ActionState::Failed);
+}
+
+BOOST_AUTO_TEST_CASE(pending_approvals_and_retries_survive_a_restart) {
+  TempDir dir;
+  std::string path = dir.file("safety.journal");
+  auto config = open_config();
+  config.retry = {3, kMinute, kHour};
+  auto pending = pod_action("p", "web-1");
+  pending.mode = bytecode::Mode::Manual;
+  pending = with_id(pending);
+  auto retrying = pod_action("q", "web-2");
+  {
+    Gatekeeper g(config);
+    g.decide(std::vector{pending, retrying}, web_facts(), 0);
+    g.record_result(retrying.id, ExecutionStatus::TransientFailure, 0);
+    BOOST_REQUIRE(!safety::save_journal(path, g.state()));
+  }
+  auto loaded = safety::load_journal(path);
+  BOOST_REQUIRE(!loaded.error);
+  Gatekeeper g(config, std::move(loaded.state));
+  BOOST_REQUIRE(g.pending().size() == 1u);
+  BOOST_TEST(g.pending()[0].request->id == pending.id);
+  BOOST_TEST(g.approve(pending.id, 10 * kMinute) == safety::ApproveResult::Approved);
+  safety::RecordingExecutor executor;
+  auto ds = g.decide({}, web_facts(), 10 * kMinute);
+  BOOST_REQUIRE(ds.size() == 1u);
+  BOOST_TEST(safety::outcome_text(ds[0]) == "execute");
+  BOOST_TEST(safety::execute_decisions(ds, executor, g, 10 * kMinute) == 1u);
+  BOOST_TEST(executor.calls().at(0).target == "Pod/apps/web-1");
+  BOOST_TEST(safety::execute_due_retries(executor, g, kMinute) == 1u);
+  BOOST_TEST(g.find(retrying.id)->state == ActionState::Succeeded);
+  BOOST_TEST(g.find(retrying.id)->attempts == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(dry_runs_leave_nothing_in_the_journal) {
+  auto config = open_config();
+  config.dry_run = true;
+  Gatekeeper g(config);
+  auto r = limited("p", "web-1", 0);
+  g.decide(std::span(&r, 1), web_facts(), 0);
+  BOOST_TEST(safety::encode_journal(g.state()) == safety::encode_journal([] {
+               safety::SafetyState s;
+               s.global_window.set_length(kHour);
+               s.failures.set_length(open_config().breaker.failure_window_ms);
+               return s;
+             }()));
+}
+
+// ---- torn and corrupt journals ----------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(every_truncation_is_detected) {
+  std::string bytes = safety::encode_journal(typical_state());
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    auto decoded = safety::decode_journal(std::string_view(bytes).substr(0, n));
+    BOOST_TEST_CONTEXT("truncated to " << n << " bytes") {
+      BOOST_REQUIRE(!decoded.ok());
+      BOOST_TEST(decoded.error->offset <= n);
+      bool said = decoded.error->message.find("torn") != std::string::npos ||
+                  decoded.error->message.find("empty") != std::string::npos;
+      BOOST_TEST(said, decoded.error->text());
+      BOOST_TEST(decoded.state.actions.empty());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_flipped_bit_is_detected_at_or_before_it) {
+  std::string bytes = safety::encode_journal(typical_state());
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string changed = bytes;
+      changed[i] = static_cast<char>(changed[i] ^ (1 << bit));
+      auto decoded = safety::decode_journal(changed);
+      BOOST_TEST_CONTEXT("byte " << i << " bit " << bit) {
+        BOOST_REQUIRE(!decoded.ok());
+        BOOST_TEST(decoded.error->offset <= i, decoded.error->text());
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_changed_record_is_reported_with_its_byte_and_number) {
+  std::string bytes = safety::encode_journal(typical_state());
+  // The start of record 3: after the header and two records.
+  std::size_t start = 0;
+  for (int line = 0; line < 3; ++line) start = bytes.find('\n', start) + 1;
+  std::string changed = bytes;
+  std::size_t digit = changed.find_first_of("0123456789", start);
+  changed[digit] = changed[digit] == '9' ? '8' : '9';
+  auto decoded = safety::decode_journal(changed);
+  BOOST_REQUIRE(!decoded.ok());
+  BOOST_TEST(decoded.error->record == 3u);
+  BOOST_TEST(decoded.error->offset == start);
+  BOOST_TEST(
+      decoded.error->text().rfind(
+          "byte " + std::to_string(start) + " (record 3): checksum mismatch (stored ", 0) == 0,
+      decoded.error->text());
+}
+
+namespace {
+
+// The typical journal with `from` replaced by `to` (once), resealed so that only the
+// record's meaning is wrong.
+safety::DecodedJournal edited(std::string_view from, std::string_view to) {
+  std::string bytes = safety::encode_journal(typical_state());
+  auto at = bytes.find(from);
+  BOOST_REQUIRE_MESSAGE(at != std::string::npos, from);
+  bytes.replace(at, from.size(), to);
+  safety::reseal_journal(bytes);
+  return safety::decode_journal(bytes);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(resealed_records_that_make_no_sense_are_reported_at_their_field) {
+  std::string bytes = safety::encode_journal(typical_state());
+  auto state_at = bytes.find("\"in-flight\"");
+  auto d = edited("\"in-flight\"", "\"flying\"");
+  BOOST_TEST(error_text(d) == "unknown action state \"flying\"");
+  BOOST_TEST(d.error->offset == state_at);
+
+  BOOST_TEST(error_text(edited("{\"record\":\"breaker\"", "{\"record\":\"brakes\"")) ==
+             "unknown record type \"brakes\"");
+  BOOST_TEST(error_text(edited("\"open_until_ms\":0,", "")) == "missing field \"open_until_ms\"");
+  BOOST_TEST(error_text(edited("\"attempts\":1,", "\"attempts\":-1,")) ==
+             "field \"attempts\" is out of range");
+  BOOST_TEST(error_text(edited("\"attempts\":1,", "\"attempts\":1.5,")) ==
+             "field \"attempts\" is out of range");
+  BOOST_TEST(error_text(edited("\"priority\":10", "\"priority\":\"10\"")) ==
+             "field \"priority\" must be a whole number");
+  BOOST_TEST(error_text(edited("\"mode\":\"manual\"", "\"mode\":\"yolo\"")) ==
+             "unknown mode \"yolo\"");
+  BOOST_TEST(error_text(edited("\"times\":[0,120000]", "\"times\":[120000,0]")) ==
+             "times must not go backwards");
+  BOOST_TEST(error_text(edited("\"records\":", "\"records\":1")) ==
+             "the end record counts 117 records, the file has 17");
+  BOOST_TEST(error_text(edited("{\"record\":\"end\"",
+                               "{\"record\":\"end\",\"x\":[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]")) ==
+             "nested too deeply");
+  // An in-flight action without its request could neither be retried nor released.
+  auto request_at = bytes.find(",\"request\":", state_at);
+  std::string without = bytes;
+  without.erase(request_at, without.find("}\t", request_at) - request_at);
+  safety::reseal_journal(without);
+  BOOST_TEST(error_text(safety::decode_journal(without)) ==
+             "an action in-flight needs its request");
+}
+
+BOOST_AUTO_TEST_CASE(headers_and_endings_are_checked) {
+  std::string bytes = safety::encode_journal({});
+  auto d = safety::decode_journal("");
+  BOOST_TEST(error_text(d) == "the file is empty: not a safety journal");
+  d = safety::decode_journal("{\"cooldowns\":[]}\n");
+  BOOST_TEST(error_text(d) == "not a safety journal: expected \"skippy-safety-journal <version>\"");
+  BOOST_TEST(d.error->offset == 0u);
+  std::string v2 = bytes;
+  v2.replace(v2.find(" 1\n"), 3, " 2\n");
+  d = safety::decode_journal(v2);
+  BOOST_TEST(error_text(d) == "version \"2\" is not supported: this build reads 1");
+  BOOST_TEST(d.error->offset == safety::kJournalMagic.size() + 1);
+  d = safety::decode_journal(bytes + "more\n");
+  BOOST_TEST(error_text(d) == "data after the end record");
+  BOOST_TEST(d.error->offset == bytes.size());
+  // A record dropped from the middle: the chain of checksums breaks at the next one.
+  std::string typical = safety::encode_journal(typical_state());
+  std::size_t second = typical.find('\n', typical.find('\n') + 1) + 1;
+  std::string dropped = typical;
+  dropped.erase(second, typical.find('\n', second) + 1 - second);
+  d = safety::decode_journal(dropped);
+  BOOST_TEST(d.error->record == 2u);
+  BOOST_TEST(d.error->message.find("checksum mismatch") == 0u);
+}
+
+// ---- files ------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(saving_replaces_the_journal_whole_and_loading_reports_corruption) {
+  TempDir dir;
+  std::string path = dir.file("safety.journal");
+  auto missing = safety::load_journal(path);
+  BOOST_TEST(!missing.found);
+  BOOST_TEST(!missing.error);
+
+  auto state = typical_state();
+  BOOST_REQUIRE(!safety::save_journal(path, {}));
+  BOOST_REQUIRE(!safety::save_journal(path, state));
+  BOOST_TEST(read_file(path) == safety::encode_journal(state));
+  BOOST_TEST(!std::filesystem::exists(path + ".tmp"));
+
+  // A temporary file left by a crash while saving is not read.
+  write_file(path + ".tmp", "half a jour");
+  auto loaded = safety::load_journal(path);
+  BOOST_TEST(!loaded.error);
+  BOOST_TEST(loaded.state.actions.size() == state.actions.size());
+
+  std::string torn = read_file(path);
+  write_file(path, torn.substr(0, torn.size() / 2));
+  loaded = safety::load_journal(path);
+  BOOST_TEST(loaded.found);
+  BOOST_REQUIRE(loaded.error);
+  BOOST_TEST(loaded.error->message.find("torn") != std::string::npos);
+  BOOST_TEST(loaded.state.actions.empty());
+
+  auto error = safety::save_journal(dir.file("no/such/dir/safety.journal"), state);
+  BOOST_REQUIRE(error);
+  BOOST_TEST(error->find("cannot create") == 0u, *error);
+}
+
+// ---- the JSON reader --------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(json_reader_is_strict_and_locates_errors) {
+  safety::JsonValue v;
+  BOOST_TEST(
+      !safety::read_json(R"({"a":[1,-2,3.5e1,true,false,null],"b":"\u00e9\ud83d\ude00"})", v));
+  BOOST_TEST(v.member("a")->items.size() == 6u);
+  BOOST_TEST(v.member("a")->items[1].integer == -2);
+  BOOST_TEST(!v.member("a")->items[2].is_integer);
+  BOOST_TEST(v.member("b")->string == "\xC3\xA9\xF0\x9F\x98\x80");
+  BOOST_TEST(!safety::read_json("-9223372036854775808", v));
+  BOOST_TEST(v.integer == std::numeric_limits<std::int64_t>::min());
+  BOOST_TEST(!safety::read_json("9223372036854775808", v));
+  BOOST_TEST(!v.is_integer);
+  struct Bad {
+    const char* text;
+    std::size_t offset;
+    const char* message;
+  };
+  for (const auto& bad :
+       {Bad{"{\"a\":1,}", 7, "expected a member name in quotes"},
+        Bad{"[1 2]", 3, "expected ',' or ']' in an array"},
+        Bad{"\"abc", 4, "a string without its closing quote"},
+        Bad{"\"a\x01\"", 2, "a control character in a string"},
+        Bad{"\"\\ud800x\"", 7, "a high surrogate without its low half"},
+        Bad{"01", 1, "unexpected text after the value"}, Bad{"-", 0, "expected a JSON value"},
+        Bad{"tru", 0, "expected a JSON value"}}) {
+    auto e = safety::read_json(bad.text, v);
+    BOOST_TEST_CONTEXT(bad.text) {
+      BOOST_REQUIRE(e);
+      BOOST_TEST(e->offset == bad.offset);
+      BOOST_TEST(e->message == bad.message);
+    }
+  }
+}
