@@ -33,9 +33,9 @@ struct ClientOptions {
   std::string bearer_token;               // "Authorization: Bearer ..." when set (wins over basic)
   std::string basic_user;                 // HTTP basic auth when set
   std::string basic_password;
-  std::string ca_file;                    // PEM bundle to verify the server's certificate with
-  bool insecure_skip_verify = false;      // do not verify the server's certificate or name
-  std::size_t max_concurrency = 8;        // transfers in flight at once in query_many
+  std::string ca_file;                // PEM bundle to verify the server's certificate with
+  bool insecure_skip_verify = false;  // do not verify the server's certificate or name
+  std::size_t max_concurrency = 8;    // transfers in flight at once in query_many
   std::string user_agent = "skippy-prometheus-client/0.1";
   // Extra request headers, "Name: value" (e.g. "X-Scope-OrgID: team-a" for Mimir tenants).
   std::vector<std::string> headers;
@@ -63,7 +63,7 @@ std::string_view to_string(Error::Kind kind);
 
 struct Outcome {
   std::variant<QueryResult, Error> value;
-  int attempts = 0;                    // requests sent (1 + retries used)
+  int attempts = 0;                       // requests sent (1 + retries used)
   std::chrono::milliseconds duration{0};  // first send to final answer, backoff included
   std::int64_t connections_opened = 0;    // new connections over all attempts (0: reused)
 
