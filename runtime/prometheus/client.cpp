@@ -2,7 +2,7 @@
 // connections alive between calls) and a pool of easy handles, one per transfer in flight.
 // Every call runs in rounds: the round's requests go out together, bounded by
 // max_concurrency; those that failed in a retryable way wait out one backoff (the longest
-// any of them needs) and form the next round.
+// any of them needs) and form the next round, unless that wait would reach the deadline.
 #include "runtime/prometheus/client.hpp"
 
 #include <curl/curl.h>
@@ -99,7 +99,8 @@ struct Transfer {
   std::string body;
   std::size_t max_bytes = 0;
   bool too_large = false;
-  std::string retry_after;  // the final response's Retry-After and Date headers
+  std::int64_t timeout_ms = 0;  // this attempt's: timeout_ms, or less near the deadline
+  std::string retry_after;      // the final response's Retry-After and Date headers
   std::string date;
   curl_slist* headers = nullptr;
   char error_buffer[CURL_ERROR_SIZE] = {};
@@ -167,6 +168,7 @@ struct Client::Impl {
   std::vector<CURL*> idle;  // easy handles kept for reuse
   Decoder decoder;
   std::mutex mutex;
+  Clock::time_point call_start;  // when the current call sent its first request
 
   explicit Impl(ClientOptions o) : options(std::move(o)) {
     global_init();
@@ -227,10 +229,8 @@ struct Client::Impl {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.job->form.size()));
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(std::max<std::int64_t>(options.timeout_ms, 1)));
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::max<std::int64_t>(options.timeout_ms, 1)));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t.timeout_ms));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t.timeout_ms));
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
     curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -282,8 +282,8 @@ struct Client::Impl {
                         std::to_string(options.max_response_bytes) + ")";
       } else if (code == CURLE_OPERATION_TIMEDOUT) {
         error.kind = Error::Kind::Timeout;
-        error.message = where + ": no complete response within " +
-                        std::to_string(options.timeout_ms) + " ms (" + detail + ")";
+        error.message = where + ": no complete response within " + std::to_string(t.timeout_ms) +
+                        " ms (" + detail + ")";
         retryable = true;
       } else {
         error.kind = Error::Kind::Transport;
@@ -339,6 +339,17 @@ struct Client::Impl {
     job.done = true;
   }
 
+  std::int64_t elapsed_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - call_start).count();
+  }
+
+  // An attempt's time limit: timeout_ms, cut short by the call's deadline.
+  std::int64_t attempt_timeout_ms() const {
+    std::int64_t limit = options.timeout_ms;
+    if (options.deadline_ms > 0) limit = std::min(limit, options.deadline_ms - elapsed_ms());
+    return std::max<std::int64_t>(limit, 1);
+  }
+
   // Sends every job in `round` once, concurrently, at most max_concurrency in flight.
   void run_round(std::vector<Job*>& round) {
     std::vector<std::unique_ptr<Transfer>> active;
@@ -346,6 +357,7 @@ struct Client::Impl {
     auto start = [&](Job* job) {
       auto t = std::make_unique<Transfer>();
       t->job = job;
+      t->timeout_ms = attempt_timeout_ms();
       if (idle.empty()) {
         t->easy = curl_easy_init();
       } else {
@@ -382,8 +394,20 @@ struct Client::Impl {
     }
   }
 
+  // A job that would be retried but has no time left: it ends with its last error.
+  void end_at_deadline(Job& job) {
+    auto& error = std::get<Error>(job.outcome.value);
+    error.message += " (";
+    if (job.outcome.attempts > 1)
+      error.message += "after " + std::to_string(job.outcome.attempts) + " attempts; ";
+    error.message += "no time for a retry within the deadline of " +
+                     std::to_string(options.deadline_ms) + " ms)";
+    job.done = true;
+    job.outcome.duration = std::chrono::milliseconds(elapsed_ms());
+  }
+
   void run(std::vector<Job>& jobs) {
-    const auto t0 = Clock::now();
+    call_start = Clock::now();
     std::vector<Job*> round;
     for (auto& j : jobs) round.push_back(&j);
     while (!round.empty()) {
@@ -393,12 +417,15 @@ struct Client::Impl {
       std::int64_t wait = 0;
       for (Job* j : round) {
         if (j->done) {
-          j->outcome.duration =
-              std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+          j->outcome.duration = std::chrono::milliseconds(elapsed_ms());
         } else {
           again.push_back(j);
           wait = std::max(wait, j->retry_delay_ms);
         }
+      }
+      if (options.deadline_ms > 0 && elapsed_ms() + wait >= options.deadline_ms) {
+        for (Job* j : again) end_at_deadline(*j);
+        again.clear();
       }
       round.swap(again);
       if (!round.empty()) sleep_ms(wait);

@@ -27,7 +27,11 @@ struct ClientOptions {
   // it elsewhere ("http://mimir:8080/prometheus", "http://vmselect:8481/select/0/prometheus").
   std::string base_url = "http://127.0.0.1:9090";
   std::int64_t timeout_ms = 10'000;  // per attempt: connect, send, evaluate, receive
-  int retries = 2;                   // further attempts after the first, for retryable failures
+  // The most one call may take, every attempt and wait included (0: no bound beyond
+  // timeout_ms per attempt). An attempt is cut off at the deadline, and a retry whose wait
+  // would reach it is not made: a caller that must go on (a tick) waits no longer.
+  std::int64_t deadline_ms = 0;
+  int retries = 2;  // further attempts after the first, for retryable failures
   std::int64_t backoff_initial_ms = 100;  // wait before the first retry; doubles each retry
   std::int64_t backoff_max_ms = 5'000;    // cap on one wait; a longer Retry-After is not waited for
   std::string bearer_token;               // "Authorization: Bearer ..." when set (wins over basic)

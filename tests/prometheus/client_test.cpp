@@ -57,6 +57,20 @@ FaultServer::Handler script(std::vector<Response> responses) {
   };
 }
 
+// An answer 10 s late (cut short when the server stops).
+Response late() {
+  Response r = ok_response();
+  r.delay = 10s;
+  return r;
+}
+
+// client.query("up", 1) and how long it took.
+std::pair<pm::Outcome, std::chrono::steady_clock::duration> timed_query(pm::Client& client) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto out = client.query("up", 1);
+  return {std::move(out), std::chrono::steady_clock::now() - t0};
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(requests)
@@ -427,17 +441,13 @@ BOOST_AUTO_TEST_CASE(a_cut_connection_is_a_retried_transport_error) {
 }
 
 BOOST_AUTO_TEST_CASE(a_slow_server_times_out) {
-  Response slow = ok_response();
-  slow.delay = 10s;  // interrupted when the server stops
-  FaultServer server(script({slow, slow, ok_response()}));
+  FaultServer server(script({late(), late(), ok_response()}));
   RecordingSleep sleep;
   auto o = options_for(server, sleep);
   o.timeout_ms = 200;
   o.retries = 1;
   pm::Client client(o);
-  auto t0 = std::chrono::steady_clock::now();
-  auto out = client.query("up", 1);
-  auto elapsed = std::chrono::steady_clock::now() - t0;
+  auto [out, elapsed] = timed_query(client);
   BOOST_REQUIRE(!out.ok());
   BOOST_TEST(out.error().kind == pm::Error::Kind::Timeout);
   BOOST_TEST(out.error().message.find("no complete response within 200 ms") != std::string::npos,
@@ -448,6 +458,83 @@ BOOST_AUTO_TEST_CASE(a_slow_server_times_out) {
   // The next call goes through (the slow ones were abandoned).
   auto next = client.query("up", 1);
   BOOST_TEST(next.ok());
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_cuts_a_slow_attempt_short_and_leaves_no_retry) {
+  FaultServer server(script({late(), ok_response()}));
+  RecordingSleep sleep;
+  auto o = options_for(server, sleep);
+  o.timeout_ms = 5000;
+  o.deadline_ms = 400;
+  pm::Client client(o);
+  auto [out, elapsed] = timed_query(client);
+  BOOST_REQUIRE(!out.ok());
+  BOOST_TEST(out.error().kind == pm::Error::Kind::Timeout);
+  BOOST_TEST(out.error().message.find("no complete response within 400 ms") != std::string::npos,
+             out.error().message);
+  BOOST_TEST(out.error().message.find("no time for a retry within the deadline of 400 ms") !=
+                 std::string::npos,
+             out.error().message);
+  BOOST_TEST(out.attempts == 1);
+  BOOST_TEST(sleep.waits->empty());
+  BOOST_TEST(elapsed >= 390ms);
+  BOOST_TEST(elapsed < 1500ms);
+  BOOST_TEST(server.requests().at(0).form("timeout") == "5.000");  // the server's own limit
+}
+
+BOOST_AUTO_TEST_CASE(retries_go_on_while_the_deadline_leaves_time_for_them) {
+  Response unavailable;
+  unavailable.status = 503;
+  FaultServer server(script({unavailable, unavailable, ok_response()}));
+  RecordingSleep sleep;
+  auto o = options_for(server, sleep);
+  o.deadline_ms = 5000;
+  pm::Client client(o);
+  auto out = client.query("up", 1);
+  BOOST_REQUIRE_MESSAGE(out.ok(), pm::why(out));
+  BOOST_TEST(out.attempts == 3);
+  BOOST_TEST(*sleep.waits == (std::vector<std::int64_t>{100, 200}));
+
+  // A backoff that would end past the deadline is not waited for.
+  FaultServer always(script({unavailable}));
+  RecordingSleep no_sleep;
+  auto late = options_for(always, no_sleep);
+  late.backoff_initial_ms = 1000;
+  late.deadline_ms = 500;
+  pm::Client client2(late);
+  auto failed = client2.query("up", 1);
+  BOOST_REQUIRE(!failed.ok());
+  BOOST_TEST(failed.error().http_status == 503);
+  BOOST_TEST(failed.attempts == 1);
+  BOOST_TEST(no_sleep.waits->empty());
+  BOOST_TEST(failed.error().message.find("no time for a retry within the deadline of 500 ms") !=
+                 std::string::npos,
+             failed.error().message);
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_bounds_query_many_whatever_the_slow_query) {
+  // One slow query among fast ones: every outcome is in by the deadline, the fast ones ok.
+  FaultServer server([](const Request& r) {
+    Response out = ok_response();
+    if (r.form("query") == "slow") out.delay = 10s;
+    return out;
+  });
+  RecordingSleep sleep;
+  auto o = options_for(server, sleep);
+  o.timeout_ms = 600;
+  o.deadline_ms = 600;
+  pm::Client client(o);
+  std::vector<std::string> queries = {"a", "slow", "b", "c"};
+  auto t0 = std::chrono::steady_clock::now();
+  auto outcomes = client.query_many(queries, 1);
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+  BOOST_REQUIRE(outcomes.size() == 4u);
+  BOOST_TEST(outcomes[0].ok());
+  BOOST_TEST(!outcomes[1].ok());
+  BOOST_TEST(outcomes[1].attempts == 1);
+  BOOST_TEST(outcomes[2].ok());
+  BOOST_TEST(outcomes[3].ok());
+  BOOST_TEST(elapsed < 1500ms);
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_connection_is_a_retried_transport_error) {
