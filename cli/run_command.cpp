@@ -199,6 +199,7 @@ int run_run(const RunOptions& options) {
   prometheus::ClientOptions client_options;
   client_options.base_url = options.prometheus_url;
   client_options.timeout_ms = options.prometheus_timeout_ms;
+  client_options.deadline_ms = options.prometheus_timeout_ms;  // retries included
   if (!options.bearer_token_file.empty()) {
     std::ifstream token(options.bearer_token_file);
     std::getline(token, client_options.bearer_token);
