@@ -317,3 +317,71 @@ BOOST_AUTO_TEST_CASE(policies_reload_when_their_files_change_and_a_broken_set_is
   run.stop(SIGTERM);
   BOOST_TEST(run.wait() == 0, skippy::test::read_file(log));
 }
+
+namespace {
+
+const char* kEmptyVector = R"({"status":"success","data":{"resultType":"vector","result":[]}})";
+
+skippy::test::Response empty_vector(const skippy::test::Request&) {
+  skippy::test::Response r;
+  r.body = kEmptyVector;
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_config_file_says_how_to_ask_prometheus_and_flags_win_over_it) {
+  TempDir dir("skippy-run-test");
+  fs::create_directories(dir.path() / "etc");
+  skippy::test::write_file(dir.path() / "p.skippy", kPolicy);
+  skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
+  skippy::test::write_file(dir.path() / "etc" / "password", "pw\n");
+  skippy::test::FaultServer from_file(empty_vector);
+  skippy::test::FaultServer from_flag(empty_vector);
+  auto config = dir.path() / "etc" / "skippy.yml";
+  skippy::test::write_file(config,
+                           "policies: ../p.skippy\ncluster: ../cluster.yaml\n"
+                           "prometheus:\n  url: " +
+                               from_file.url() +
+                               "\n  timeout: 3s\n"
+                               "  basic_auth: {username: skippy, password_file: password}\n"
+                               "  headers: {X-Scope-OrgID: team-a}\n"
+                               "audit: {file: audit.jsonl}\nweb: {listen_address: ''}\n");
+  auto log = dir.path() / "run.log";
+  std::vector<std::string> args = {
+      SKIPPY_BINARY, "run",    "--config.file",           config.string(),
+      "--once",      "--time", std::to_string(kT0 * 1000)};
+  BOOST_TEST(Process(args, log).wait() == 0, skippy::test::read_file(log));
+  auto requests = from_file.requests();
+  BOOST_REQUIRE_EQUAL(requests.size(), 1u);
+  BOOST_TEST(requests[0].headers["x-scope-orgid"] == "team-a");
+  BOOST_TEST(requests[0].headers["authorization"] == "Basic c2tpcHB5OnB3");  // skippy:pw
+  BOOST_TEST(requests[0].form("timeout") == "3.000");
+  BOOST_TEST(fs::exists(dir.path() / "etc" / "audit.jsonl"));  // beside the file
+
+  // A flag given on the command line wins over the file.
+  args.insert(args.end(), {"--prometheus.url", from_flag.url(), "--prometheus.timeout", "1500"});
+  BOOST_TEST(Process(args, log).wait() == 0, skippy::test::read_file(log));
+  BOOST_TEST(from_file.requests().size() == 1u);
+  BOOST_REQUIRE_EQUAL(from_flag.requests().size(), 1u);
+  BOOST_TEST(from_flag.requests()[0].form("timeout") == "1.500");
+  BOOST_TEST(from_flag.requests()[0].headers["x-scope-orgid"] == "team-a");  // the rest stays
+}
+
+BOOST_AUTO_TEST_CASE(a_mistake_in_the_config_file_is_a_usage_error_at_its_line_and_column) {
+  TempDir dir("skippy-run-test");
+  auto config = dir.path() / "skippy.yml";
+  skippy::test::write_file(config, "prometheus:\n  timeout: ten\nlog: {level: loud}\n");
+  auto log = dir.path() / "run.log";
+  Process run({SKIPPY_BINARY, "run", "--config.file", config.string(), "--policies", "p.skippy",
+               "--cluster", "cluster.yaml", "--once"},
+              log);
+  BOOST_TEST(run.wait() == 2);
+  auto text = skippy::test::read_file(log);
+  BOOST_TEST(text == config.string() +
+                         ":2:12: prometheus.timeout: expected a duration such as `10s` or "
+                         "`500ms`\n" +
+                         config.string() +
+                         ":3:14: log.level: unknown log level `loud`: debug, info, warn or "
+                         "error\n");
+}
