@@ -244,3 +244,29 @@ BOOST_AUTO_TEST_CASE(the_client_gets_the_flags_and_the_file_and_reads_the_secret
   BOOST_TEST(!cli::prometheus_client_options(options, file, unread, error));
   BOOST_TEST(error == "cannot read the bearer token file `" + options.bearer_token_file + "`");
 }
+
+BOOST_AUTO_TEST_CASE(no_text_makes_the_reader_throw) {
+  // Every prefix of the documented files, and each with every byte replaced by characters
+  // that YAML gives a meaning to; then nesting far deeper than any file needs.
+  std::vector<std::string> texts;
+  for (const auto& doc :
+       {documented_yaml("## The configuration file"), documented_yaml("A mistake in the file")}) {
+    for (std::size_t n = 0; n <= doc.size(); ++n) texts.push_back(doc.substr(0, n));
+    for (std::size_t i = 0; i < doc.size(); ++i) {
+      for (char c : std::string_view(":[{-\"&*!|>\t\0", 12)) {
+        texts.push_back(doc);
+        texts.back()[i] = c;
+      }
+    }
+  }
+  texts.push_back("prometheus: " + std::string(100'000, '['));
+  texts.push_back("prometheus: &x {headers: *x, basic_auth: *x, tls_config: *x}\nweb: *x\n");
+  std::size_t with_problems = 0;
+  for (const auto& text : texts) {
+    std::vector<cli::ConfigProblem> problems;
+    BOOST_CHECK_NO_THROW(cli::parse_run_config(text, problems));
+    for (const auto& p : problems) BOOST_TEST_REQUIRE((p.line >= 1 && p.column >= 1));
+    with_problems += problems.empty() ? 0 : 1;
+  }
+  BOOST_TEST(with_problems > texts.size() / 2);
+}
