@@ -352,11 +352,16 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
     } else if (name == "web") {
       r.entries(e, {"listen_address"},
                 [&](std::string_view, const Entry& f) { c.listen_address = r.text(f); });
+    } else if (name == "restore") {
+      r.entries(e, {"max_lookback"}, [&](std::string_view, const Entry& f) {
+        if (r.duration(f, 0)) c.restore_max_lookback = f.value.Scalar();
+      });
     }
   };
   try {
     r.entries(Reader::at(root, YAML::Mark(), ""),
-              {"policies", "cluster", "namespace", "prometheus", "audit", "log", "web"}, read);
+              {"policies", "cluster", "namespace", "prometheus", "audit", "log", "web", "restore"},
+              read);
   } catch (const YAML::Exception& e) {  // not expected: the reader checks before converting
     problems.push_back({e.mark.line + 1, e.mark.column + 1, "", e.msg});
   }
@@ -404,6 +409,7 @@ void apply_run_config(const RunConfig& c, RunOptions& o) {
   take("--log.level", c.log_level, o.log_level);
   take("--log.format", c.log_format, o.log_format);
   take("--web.listen-address", c.listen_address, o.listen_address);
+  take("--restore.max-lookback", c.restore_max_lookback, o.restore_max_lookback);
   take("--prometheus.url", c.prometheus.url, o.prometheus_url);
   take("--prometheus.timeout", c.prometheus.timeout_ms, o.prometheus_timeout_ms);
   take("--prometheus.bearer-token-file", c.prometheus.bearer_token_file, o.bearer_token_file);

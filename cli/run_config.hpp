@@ -34,6 +34,7 @@ struct RunConfig {
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   std::optional<std::string> listen_address;
+  std::optional<std::string> restore_max_lookback;  // a valid duration, as written
   struct Prometheus {
     std::optional<std::string> url;
     std::optional<std::int64_t> timeout_ms;

@@ -61,6 +61,7 @@ BOOST_AUTO_TEST_CASE(the_documented_example_sets_every_key) {
   BOOST_TEST(*c.log_level == "info");
   BOOST_TEST(*c.log_format == "json");
   BOOST_TEST(*c.listen_address == "0.0.0.0:9477");
+  BOOST_TEST(*c.restore_max_lookback == "30m");
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_file_sets_nothing) {
@@ -81,7 +82,7 @@ BOOST_AUTO_TEST_CASE(each_kind_of_mistake_is_reported_where_it_is) {
       {"promethus:\n  url: x\n", "1:1: promethus: unknown setting; did you mean `prometheus`?\n"},
       {"tick: 1s\n",
        "1:1: tick: unknown setting; expected one of `policies`, `cluster`, `namespace`, "
-       "`prometheus`, `audit`, `log`, `web`\n"},
+       "`prometheus`, `audit`, `log`, `web`, `restore`\n"},
       {"cluster: [a]\n", "1:10: cluster: expected a string\n"},
       {"cluster:\n", "1:1: cluster: expected a string\n"},
       {"cluster: ''\n", "1:10: cluster: expected a path, not an empty string\n"},
@@ -130,6 +131,8 @@ BOOST_AUTO_TEST_CASE(each_kind_of_mistake_is_reported_where_it_is) {
       {"prometheus:\n  min_backoff: 2s\n  max_backoff: 1s\n",
        "3:16: prometheus.max_backoff: max_backoff is shorter than min_backoff\n"},
       {"audit:\n  file: a\n  file: b\n", "3:3: audit.file: given twice (first on line 2)\n"},
+      {"restore:\n  max_lookback: soon\n",
+       "2:17: restore.max_lookback: expected a duration such as `10s` or `500ms`\n"},
   };
   for (const auto& [yaml, expected] : cases) {
     BOOST_TEST_CONTEXT(yaml) {
@@ -162,7 +165,7 @@ BOOST_AUTO_TEST_CASE(flags_on_the_command_line_win_over_the_file) {
   std::vector<cli::ConfigProblem> problems;
   auto file = cli::parse_run_config(
       "prometheus: {url: 'http://file:9090', timeout: 3s}\n"
-      "namespace: from-file\nlog: {level: warn}\ncluster: file.yaml\n",
+      "namespace: from-file\nlog: {level: warn}\ncluster: file.yaml\nrestore: {max_lookback: 0s}\n",
       problems);
   BOOST_REQUIRE(problems.empty());
   cli::RunOptions options;
@@ -175,6 +178,7 @@ BOOST_AUTO_TEST_CASE(flags_on_the_command_line_win_over_the_file) {
   BOOST_TEST(options.prometheus_timeout_ms == 3000);
   BOOST_TEST(options.default_namespace == "from-file");
   BOOST_TEST(options.cluster == "file.yaml");
+  BOOST_TEST(options.restore_max_lookback == "0s");
   BOOST_TEST(options.log_format == "logfmt");  // in neither: the default
   BOOST_TEST(options.listen_address == "127.0.0.1:9477");
 }
