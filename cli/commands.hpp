@@ -52,6 +52,8 @@ void add_disasm_command(CLI::App& app, DisasmOptions& options);
 int run_disasm(const DisasmOptions& options);
 
 struct RunOptions {
+  std::string config_file;               // --config.file: settings the flags override
+  std::vector<std::string> flags_given;  // the flags on the command line ("--cluster", ...)
   std::vector<std::string> policies;
   std::string prometheus_url = "http://127.0.0.1:9090";
   std::int64_t prometheus_timeout_ms = 10'000;

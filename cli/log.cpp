@@ -26,18 +26,22 @@ void log(spdlog::level::level_enum level, std::string_view message) {
 
 }  // namespace
 
+std::string log_level_problem(const std::string& level) {
+  if (spdlog::level::from_str(level) != spdlog::level::off || level == "off") return "";
+  return "unknown log level `" + level + "`: debug, info, warn or error";
+}
+
+std::string log_format_problem(const std::string& format) {
+  if (format == "logfmt" || format == "json") return "";
+  return "unknown log format `" + format + "`: logfmt or json";
+}
+
 bool configure_log(const std::string& level, const std::string& format, std::string& error) {
-  auto l = spdlog::level::from_str(level);
-  if (l == spdlog::level::off && level != "off") {
-    error = "unknown log level `" + level + "`: debug, info, warn or error";
-    return false;
-  }
-  if (format != "logfmt" && format != "json") {
-    error = "unknown log format `" + format + "`: logfmt or json";
-    return false;
-  }
+  error = log_level_problem(level);
+  if (error.empty()) error = log_format_problem(format);
+  if (!error.empty()) return false;
   json_format = format == "json";
-  logger()->set_level(l);
+  logger()->set_level(spdlog::level::from_str(level));
   logger()->set_pattern(json_format ? R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%v})"
                                     : "time=%Y-%m-%dT%H:%M:%S.%eZ level=%l msg=%v",
                         spdlog::pattern_time_type::utc);

@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/log.hpp"
+#include "cli/run_config.hpp"
 #include "dsl/literals.hpp"
 #include "dsl/render.hpp"
 #include "runtime/bytecode/file.hpp"
@@ -137,8 +138,9 @@ engine::Decision decide(const bytecode::Program& program, const engine::Proposal
 void add_run_command(CLI::App& app, RunOptions& options) {
   auto* cmd =
       app.add_subcommand("run", "Evaluate policies every tick against Prometheus and the cluster");
-  cmd->add_option("--policies", options.policies, "Policy files or directories, or one .skpc")
-      ->required();
+  cmd->add_option("--config.file", options.config_file,
+                  "A YAML file of settings (docs/runtime.md); flags given here win over it");
+  cmd->add_option("--policies", options.policies, "Policy files or directories, or one .skpc");
   cmd->add_option("--prometheus.url", options.prometheus_url, "The Prometheus HTTP API's base URL")
       ->capture_default_str();
   cmd->add_option("--prometheus.timeout", options.prometheus_timeout_ms,
@@ -147,8 +149,7 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   cmd->add_option("--prometheus.bearer-token-file", options.bearer_token_file,
                   "A file holding a bearer token");
   cmd->add_option("--cluster", options.cluster,
-                  "A YAML snapshot of the cluster (see docs/runtime.md)")
-      ->required();
+                  "A YAML snapshot of the cluster (see docs/runtime.md)");
   cmd->add_option("--namespace", options.default_namespace, "Namespace of policies that name none")
       ->capture_default_str();
   cmd->add_flag("--once", options.once, "Run one tick and exit");
@@ -168,10 +169,29 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   cmd->add_option("--web.listen-address", options.listen_address,
                   "Where /metrics, /healthz and /ready are served (empty: nowhere)")
       ->capture_default_str();
+  cmd->final_callback([cmd, &options] {
+    for (const auto* o : cmd->get_options()) {
+      if (o->count() > 0) options.flags_given.push_back(o->get_name());
+    }
+  });
 }
 
-int run_run(const RunOptions& options) {
+int run_run(const RunOptions& flags) {
+  RunOptions options = flags;
+  RunConfig file;
   std::string error;
+  if (!options.config_file.empty()) {
+    if (!read_run_config(options.config_file, file, error)) {
+      std::cerr << error;
+      return kExitUsage;
+    }
+    apply_run_config(file, options);
+  }
+  if (options.policies.empty() || options.cluster.empty()) {
+    std::cerr << "skippy run: " << (options.policies.empty() ? "--policies" : "--cluster")
+              << " is required (on the command line or in --config.file)\n";
+    return kExitUsage;
+  }
   if (!configure_log(options.log_level, options.log_format, error)) {
     std::cerr << "skippy run: " << error << "\n";
     return kExitUsage;
@@ -197,11 +217,9 @@ int run_run(const RunOptions& options) {
   if (!snapshot_errors.empty()) return kExitFindings;
 
   prometheus::ClientOptions client_options;
-  client_options.base_url = options.prometheus_url;
-  client_options.timeout_ms = options.prometheus_timeout_ms;
-  if (!options.bearer_token_file.empty()) {
-    std::ifstream token(options.bearer_token_file);
-    std::getline(token, client_options.bearer_token);
+  if (!prometheus_client_options(options, file.prometheus, client_options, error)) {
+    std::cerr << "skippy run: " << error << "\n";
+    return kExitUsage;
   }
   prometheus::Client client(client_options);
   engine::EngineOptions engine_options;

@@ -227,7 +227,7 @@ class Validator {
     if (s.namespace_list) non_empty(s.namespaces, s.span, "namespaces");
     std::set<std::string> namespaces;
     for (const auto& ns : s.namespaces) {
-      if (!valid_dns_subdomain(ns.value, 63) || ns.value.find('.') != std::string::npos) {
+      if (!valid_namespace_name(ns.value)) {
         d_.report(DiagCode::InvalidNamespaceName, ns.span,
                   "`" + ns.value +
                       "` is not a valid namespace name: lower case letters, digits "
@@ -453,6 +453,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 void validate_program(const Program& program, Diagnostics& diagnostics) {
   Validator(diagnostics).program(program);
+}
+
+bool valid_namespace_name(std::string_view name) {
+  return valid_dns_subdomain(name, 63) && name.find('.') == std::string_view::npos;
 }
 
 }  // namespace skippy::dsl

@@ -13,4 +13,8 @@ void validate_program(const Program& program, Diagnostics& diagnostics);
 // Levenshtein distance, for "did you mean" notes.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
+// A Kubernetes namespace name: lower case letters, digits and `-`, up to 63 characters,
+// starting and ending with a letter or digit.
+bool valid_namespace_name(std::string_view name);
+
 }  // namespace skippy::dsl

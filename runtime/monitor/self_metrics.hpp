@@ -37,23 +37,23 @@ class RuntimeMetrics {
   void set_program(const bytecode::Program& program, std::string_view source_sha256_hex);
 
   std::string exposition() const;  // the text format
-  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+  std::shared_ptr<::prometheus::Registry> registry() const { return registry_; }
 
  private:
   const bytecode::Program* program_;
-  std::shared_ptr<prometheus::Registry> registry_;
-  prometheus::Family<prometheus::Histogram>& tick_duration_;
-  prometheus::Family<prometheus::Gauge>& tick_cpu_;
-  prometheus::Family<prometheus::Counter>& ticks_;
-  prometheus::Family<prometheus::Counter>& missed_ticks_;
-  prometheus::Family<prometheus::Counter>& queries_;
-  prometheus::Family<prometheus::Gauge>& triggers_;
-  prometheus::Family<prometheus::Counter>& trigger_changes_;
-  prometheus::Family<prometheus::Counter>& proposals_;
-  prometheus::Family<prometheus::Gauge>& policy_healthy_;
-  prometheus::Family<prometheus::Gauge>& policy_targets_;
-  prometheus::Family<prometheus::Gauge>& info_;
-  prometheus::Gauge* info_gauge_ = nullptr;
+  std::shared_ptr<::prometheus::Registry> registry_;
+  ::prometheus::Family<::prometheus::Histogram>& tick_duration_;
+  ::prometheus::Family<::prometheus::Gauge>& tick_cpu_;
+  ::prometheus::Family<::prometheus::Counter>& ticks_;
+  ::prometheus::Family<::prometheus::Counter>& missed_ticks_;
+  ::prometheus::Family<::prometheus::Counter>& queries_;
+  ::prometheus::Family<::prometheus::Gauge>& triggers_;
+  ::prometheus::Family<::prometheus::Counter>& trigger_changes_;
+  ::prometheus::Family<::prometheus::Counter>& proposals_;
+  ::prometheus::Family<::prometheus::Gauge>& policy_healthy_;
+  ::prometheus::Family<::prometheus::Gauge>& policy_targets_;
+  ::prometheus::Family<::prometheus::Gauge>& info_;
+  ::prometheus::Gauge* info_gauge_ = nullptr;
 };
 
 // Serves /metrics, /healthz and /ready on one address (127.0.0.1:9477 by default).

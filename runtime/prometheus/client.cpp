@@ -2,7 +2,7 @@
 // connections alive between calls) and a pool of easy handles, one per transfer in flight.
 // Every call runs in rounds: the round's requests go out together, bounded by
 // max_concurrency; those that failed in a retryable way wait out one backoff (the longest
-// any of them needs) and form the next round.
+// any of them needs) and form the next round, unless that wait would reach the deadline.
 #include "runtime/prometheus/client.hpp"
 
 #include <curl/curl.h>
@@ -17,17 +17,23 @@ namespace skippy::prometheus {
 
 std::string_view to_string(Error::Kind kind) {
   switch (kind) {
-    case Error::Kind::Transport: return "transport";
-    case Error::Kind::Timeout: return "timeout";
-    case Error::Kind::Http: return "http";
-    case Error::Kind::Decode: return "decode";
-    case Error::Kind::Prometheus: return "prometheus";
+    case Error::Kind::Transport:
+      return "transport";
+    case Error::Kind::Timeout:
+      return "timeout";
+    case Error::Kind::Http:
+      return "http";
+    case Error::Kind::Decode:
+      return "decode";
+    case Error::Kind::Prometheus:
+      return "prometheus";
   }
   return "?";
 }
 
 std::string format_seconds(std::int64_t ms) {
-  std::uint64_t magnitude = ms < 0 ? 0 - static_cast<std::uint64_t>(ms) : static_cast<std::uint64_t>(ms);
+  std::uint64_t magnitude =
+      ms < 0 ? 0 - static_cast<std::uint64_t>(ms) : static_cast<std::uint64_t>(ms);
   std::string frac = std::to_string(magnitude % 1000);
   frac.insert(0, 3 - frac.size(), '0');
   return (ms < 0 ? "-" : "") + std::to_string(magnitude / 1000) + "." + frac;
@@ -93,7 +99,8 @@ struct Transfer {
   std::string body;
   std::size_t max_bytes = 0;
   bool too_large = false;
-  std::string retry_after;  // the final response's Retry-After and Date headers
+  std::int64_t timeout_ms = 0;  // this attempt's: timeout_ms, or less near the deadline
+  std::string retry_after;      // the final response's Retry-After and Date headers
   std::string date;
   curl_slist* headers = nullptr;
   char error_buffer[CURL_ERROR_SIZE] = {};
@@ -161,6 +168,7 @@ struct Client::Impl {
   std::vector<CURL*> idle;  // easy handles kept for reuse
   Decoder decoder;
   std::mutex mutex;
+  Clock::time_point call_start;  // when the current call sent its first request
 
   explicit Impl(ClientOptions o) : options(std::move(o)) {
     global_init();
@@ -190,7 +198,8 @@ struct Client::Impl {
   Job make_job(std::string_view path, std::string_view promql, std::string params) {
     Job job;
     job.url = base + std::string(path);
-    job.form = "query=" + escape(promql) + params + "&timeout=" + format_seconds(options.timeout_ms);
+    job.form =
+        "query=" + escape(promql) + params + "&timeout=" + format_seconds(options.timeout_ms);
     return job;
   }
 
@@ -220,8 +229,8 @@ struct Client::Impl {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.job->form.size()));
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(options.timeout_ms, 1)));
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(options.timeout_ms, 1)));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t.timeout_ms));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t.timeout_ms));
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
     curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -234,7 +243,8 @@ struct Client::Impl {
     t.headers = curl_slist_append(t.headers, "Accept: application/json");
     t.headers = curl_slist_append(t.headers, "Expect:");  // no 100-continue round trip
     if (!options.bearer_token.empty()) {
-      t.headers = curl_slist_append(t.headers, ("Authorization: Bearer " + options.bearer_token).c_str());
+      t.headers =
+          curl_slist_append(t.headers, ("Authorization: Bearer " + options.bearer_token).c_str());
     } else if (!options.basic_user.empty()) {
       curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
       curl_easy_setopt(e, CURLOPT_USERNAME, options.basic_user.c_str());
@@ -272,7 +282,7 @@ struct Client::Impl {
                         std::to_string(options.max_response_bytes) + ")";
       } else if (code == CURLE_OPERATION_TIMEDOUT) {
         error.kind = Error::Kind::Timeout;
-        error.message = where + ": no complete response within " + std::to_string(options.timeout_ms) +
+        error.message = where + ": no complete response within " + std::to_string(t.timeout_ms) +
                         " ms (" + detail + ")";
         retryable = true;
       } else {
@@ -298,7 +308,8 @@ struct Client::Impl {
       if (auto* api = std::get_if<ApiError>(&decoded)) {
         error.kind = Error::Kind::Prometheus;
         error.error_type = api->error_type;
-        error.message = where + ": HTTP " + std::to_string(status) + ": " + api->error_type + ": " + api->message;
+        error.message = where + ": HTTP " + std::to_string(status) + ": " + api->error_type + ": " +
+                        api->message;
       } else if (status < 200 || status >= 300) {
         error.kind = Error::Kind::Http;
         error.message = where + ": HTTP " + std::to_string(status) +
@@ -314,7 +325,8 @@ struct Client::Impl {
       std::int64_t delay = backoff_ms(out.attempts);
       std::int64_t asked = retry_after_ms(t);
       if (asked > options.backoff_max_ms) {
-        error.message += " (Retry-After " + std::to_string(asked) + " ms exceeds backoff_max_ms; not retried)";
+        error.message +=
+            " (Retry-After " + std::to_string(asked) + " ms exceeds backoff_max_ms; not retried)";
       } else {
         job.retry_delay_ms = std::max(delay, asked);
         out.value = std::move(error);
@@ -327,6 +339,17 @@ struct Client::Impl {
     job.done = true;
   }
 
+  std::int64_t elapsed_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - call_start).count();
+  }
+
+  // An attempt's time limit: timeout_ms, cut short by the call's deadline.
+  std::int64_t attempt_timeout_ms() const {
+    std::int64_t limit = options.timeout_ms;
+    if (options.deadline_ms > 0) limit = std::min(limit, options.deadline_ms - elapsed_ms());
+    return std::max<std::int64_t>(limit, 1);
+  }
+
   // Sends every job in `round` once, concurrently, at most max_concurrency in flight.
   void run_round(std::vector<Job*>& round) {
     std::vector<std::unique_ptr<Transfer>> active;
@@ -334,6 +357,7 @@ struct Client::Impl {
     auto start = [&](Job* job) {
       auto t = std::make_unique<Transfer>();
       t->job = job;
+      t->timeout_ms = attempt_timeout_ms();
       if (idle.empty()) {
         t->easy = curl_easy_init();
       } else {
@@ -349,7 +373,8 @@ struct Client::Impl {
       curl_slist_free_all(t->headers);
       t->headers = nullptr;
       idle.push_back(t->easy);
-      auto it = std::find_if(active.begin(), active.end(), [t](const auto& p) { return p.get() == t; });
+      auto it =
+          std::find_if(active.begin(), active.end(), [t](const auto& p) { return p.get() == t; });
       active.erase(it);
     };
     while (next < round.size() || !active.empty()) {
@@ -369,8 +394,20 @@ struct Client::Impl {
     }
   }
 
+  // A job that would be retried but has no time left: it ends with its last error.
+  void end_at_deadline(Job& job) {
+    auto& error = std::get<Error>(job.outcome.value);
+    error.message += " (";
+    if (job.outcome.attempts > 1)
+      error.message += "after " + std::to_string(job.outcome.attempts) + " attempts; ";
+    error.message += "no time for a retry within the deadline of " +
+                     std::to_string(options.deadline_ms) + " ms)";
+    job.done = true;
+    job.outcome.duration = std::chrono::milliseconds(elapsed_ms());
+  }
+
   void run(std::vector<Job>& jobs) {
-    const auto t0 = Clock::now();
+    call_start = Clock::now();
     std::vector<Job*> round;
     for (auto& j : jobs) round.push_back(&j);
     while (!round.empty()) {
@@ -380,11 +417,15 @@ struct Client::Impl {
       std::int64_t wait = 0;
       for (Job* j : round) {
         if (j->done) {
-          j->outcome.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+          j->outcome.duration = std::chrono::milliseconds(elapsed_ms());
         } else {
           again.push_back(j);
           wait = std::max(wait, j->retry_delay_ms);
         }
+      }
+      if (options.deadline_ms > 0 && elapsed_ms() + wait >= options.deadline_ms) {
+        for (Job* j : again) end_at_deadline(*j);
+        again.clear();
       }
       round.swap(again);
       if (!round.empty()) sleep_ms(wait);
@@ -395,7 +436,9 @@ struct Client::Impl {
 Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Client::~Client() = default;
 
-const ClientOptions& Client::options() const { return impl_->options; }
+const ClientOptions& Client::options() const {
+  return impl_->options;
+}
 
 Outcome Client::query(std::string_view promql, std::int64_t time_ms) {
   std::lock_guard lock(impl_->mutex);
@@ -410,13 +453,14 @@ Outcome Client::query_range(std::string_view promql, std::int64_t start_ms, std:
   std::lock_guard lock(impl_->mutex);
   std::vector<Job> jobs;
   jobs.push_back(impl_->make_job("/api/v1/query_range", promql,
-                                 "&start=" + format_seconds(start_ms) + "&end=" + format_seconds(end_ms) +
-                                     "&step=" + format_seconds(step_ms)));
+                                 "&start=" + format_seconds(start_ms) + "&end=" +
+                                     format_seconds(end_ms) + "&step=" + format_seconds(step_ms)));
   impl_->run(jobs);
   return std::move(jobs.front().outcome);
 }
 
-std::vector<Outcome> Client::query_many(std::span<const std::string> queries, std::int64_t time_ms) {
+std::vector<Outcome> Client::query_many(std::span<const std::string> queries,
+                                        std::int64_t time_ms) {
   std::lock_guard lock(impl_->mutex);
   std::vector<Job> jobs;
   jobs.reserve(queries.size());

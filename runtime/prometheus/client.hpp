@@ -27,15 +27,19 @@ struct ClientOptions {
   // it elsewhere ("http://mimir:8080/prometheus", "http://vmselect:8481/select/0/prometheus").
   std::string base_url = "http://127.0.0.1:9090";
   std::int64_t timeout_ms = 10'000;  // per attempt: connect, send, evaluate, receive
-  int retries = 2;                   // further attempts after the first, for retryable failures
+  // The most one call may take, every attempt and wait included (0: no bound beyond
+  // timeout_ms per attempt). An attempt is cut off at the deadline, and a retry whose wait
+  // would reach it is not made: a caller that must go on (a tick) waits no longer.
+  std::int64_t deadline_ms = 0;
+  int retries = 2;  // further attempts after the first, for retryable failures
   std::int64_t backoff_initial_ms = 100;  // wait before the first retry; doubles each retry
   std::int64_t backoff_max_ms = 5'000;    // cap on one wait; a longer Retry-After is not waited for
   std::string bearer_token;               // "Authorization: Bearer ..." when set (wins over basic)
   std::string basic_user;                 // HTTP basic auth when set
   std::string basic_password;
-  std::string ca_file;                    // PEM bundle to verify the server's certificate with
-  bool insecure_skip_verify = false;      // do not verify the server's certificate or name
-  std::size_t max_concurrency = 8;        // transfers in flight at once in query_many
+  std::string ca_file;                // PEM bundle to verify the server's certificate with
+  bool insecure_skip_verify = false;  // do not verify the server's certificate or name
+  std::size_t max_concurrency = 8;    // transfers in flight at once in query_many
   std::string user_agent = "skippy-prometheus-client/0.1";
   // Extra request headers, "Name: value" (e.g. "X-Scope-OrgID: team-a" for Mimir tenants).
   std::vector<std::string> headers;
@@ -63,7 +67,7 @@ std::string_view to_string(Error::Kind kind);
 
 struct Outcome {
   std::variant<QueryResult, Error> value;
-  int attempts = 0;                    // requests sent (1 + retries used)
+  int attempts = 0;                       // requests sent (1 + retries used)
   std::chrono::milliseconds duration{0};  // first send to final answer, backoff included
   std::int64_t connections_opened = 0;    // new connections over all attempts (0: reused)
 

@@ -27,7 +27,8 @@ std::string vector_body(const std::string& value) {
 }
 
 const std::string kOk = vector_body("1");
-const std::string kBadData = R"({"status":"error","errorType":"bad_data","error":"1:3: parse error: unexpected end of input"})";
+const std::string kBadData =
+    R"({"status":"error","errorType":"bad_data","error":"1:3: parse error: unexpected end of input"})";
 
 pm::ClientOptions options_for(const FaultServer& server, const RecordingSleep& sleep) {
   pm::ClientOptions o;
@@ -48,11 +49,26 @@ Response ok_response(const std::string& body = kOk) {
 
 // Answers the scripted responses in turn, then the last one forever.
 FaultServer::Handler script(std::vector<Response> responses) {
-  auto state = std::make_shared<std::pair<std::vector<Response>, std::atomic<std::size_t>>>(std::move(responses), 0);
+  auto state = std::make_shared<std::pair<std::vector<Response>, std::atomic<std::size_t>>>(
+      std::move(responses), 0);
   return [state](const Request&) {
     std::size_t i = state->second++;
     return state->first[std::min(i, state->first.size() - 1)];
   };
+}
+
+// An answer 10 s late (cut short when the server stops).
+Response late() {
+  Response r = ok_response();
+  r.delay = 10s;
+  return r;
+}
+
+// client.query("up", 1) and how long it took.
+std::pair<pm::Outcome, std::chrono::steady_clock::duration> timed_query(pm::Client& client) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto out = client.query("up", 1);
+  return {std::move(out), std::chrono::steady_clock::now() - t0};
 }
 
 }  // namespace
@@ -67,7 +83,8 @@ BOOST_AUTO_TEST_CASE(instant_query_is_a_form_post_with_the_given_time) {
   });
   RecordingSleep sleep;
   pm::Client client(options_for(server, sleep));
-  auto out = client.query("sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m])) > 0.5 & on() up", 1700000000123);
+  auto out = client.query(
+      "sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m])) > 0.5 & on() up", 1700000000123);
   BOOST_REQUIRE_MESSAGE(out.ok(), pm::why(out));
   BOOST_TEST(out.attempts == 1);
   BOOST_TEST(out.result().size() == 1u);
@@ -80,7 +97,8 @@ BOOST_AUTO_TEST_CASE(instant_query_is_a_form_post_with_the_given_time) {
   BOOST_TEST(r.headers.at("content-type") == "application/x-www-form-urlencoded");
   BOOST_TEST(r.headers.at("accept-encoding").find("gzip") != std::string::npos);
   BOOST_TEST(r.headers.at("user-agent") == "skippy-prometheus-client/0.1");
-  BOOST_TEST(r.form("query") == "sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m])) > 0.5 & on() up");
+  BOOST_TEST(r.form("query") ==
+             "sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m])) > 0.5 & on() up");
   BOOST_TEST(r.form("time") == "1700000000.123");
   BOOST_TEST(r.form("timeout") == "5.000");
   BOOST_TEST(!r.headers.contains("authorization"));
@@ -89,7 +107,8 @@ BOOST_AUTO_TEST_CASE(instant_query_is_a_form_post_with_the_given_time) {
 
 BOOST_AUTO_TEST_CASE(range_query_parameters) {
   FaultServer server([](const Request&) {
-    return ok_response(R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[10,"1"],[25,"2"]]}]}})");
+    return ok_response(
+        R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[10,"1"],[25,"2"]]}]}})");
   });
   RecordingSleep sleep;
   pm::Client client(options_for(server, sleep));
@@ -147,7 +166,8 @@ BOOST_AUTO_TEST_CASE(basic_auth) {
   o.basic_password = "pa:ss";
   pm::Client client(o);
   BOOST_TEST(client.query("up", 1).ok());
-  BOOST_TEST(server.requests().at(0).headers.at("authorization") == "Basic YWxpY2U6cGE6c3M=");  // alice:pa:ss
+  BOOST_TEST(server.requests().at(0).headers.at("authorization") ==
+             "Basic YWxpY2U6cGE6c3M=");  // alice:pa:ss
 }
 
 BOOST_AUTO_TEST_CASE(tls_options_reach_curl) {
@@ -283,7 +303,8 @@ BOOST_AUTO_TEST_CASE(backoff_doubles_up_to_the_cap) {
   BOOST_TEST(e.kind == pm::Error::Kind::Prometheus);
   BOOST_TEST(e.http_status == 503);
   BOOST_TEST(e.error_type == "unavailable");
-  BOOST_TEST(e.message.find("HTTP 503: unavailable: too many queries") != std::string::npos, e.message);
+  BOOST_TEST(e.message.find("HTTP 503: unavailable: too many queries") != std::string::npos,
+             e.message);
   BOOST_TEST(e.message.find("after 5 attempts") != std::string::npos, e.message);
   BOOST_TEST(server.requests().size() == 5u);
 }
@@ -307,7 +328,8 @@ BOOST_AUTO_TEST_CASE(too_many_requests_honours_retry_after) {
 BOOST_AUTO_TEST_CASE(retry_after_as_a_date_is_measured_against_the_response_date) {
   Response busy;
   busy.status = 503;
-  busy.headers = {"Date: Wed, 21 Oct 2015 07:28:00 GMT", "Retry-After: Wed, 21 Oct 2015 07:28:03 GMT"};
+  busy.headers = {"Date: Wed, 21 Oct 2015 07:28:00 GMT",
+                  "Retry-After: Wed, 21 Oct 2015 07:28:03 GMT"};
   FaultServer server(script({busy, ok_response()}));
   RecordingSleep sleep;
   auto o = options_for(server, sleep);
@@ -329,7 +351,8 @@ BOOST_AUTO_TEST_CASE(retry_after_beyond_the_cap_is_not_waited_for) {
   BOOST_TEST(out.attempts == 1);
   BOOST_TEST(out.error().kind == pm::Error::Kind::Http);
   BOOST_TEST(out.error().http_status == 429);
-  BOOST_TEST(out.error().message.find("Retry-After 3600000 ms exceeds backoff_max_ms") != std::string::npos,
+  BOOST_TEST(out.error().message.find("Retry-After 3600000 ms exceeds backoff_max_ms") !=
+                 std::string::npos,
              out.error().message);
   BOOST_TEST(sleep.waits->empty());
 }
@@ -348,7 +371,9 @@ BOOST_AUTO_TEST_CASE(client_errors_are_never_retried) {
   BOOST_TEST(e.kind == pm::Error::Kind::Prometheus);
   BOOST_TEST(e.http_status == 400);
   BOOST_TEST(e.error_type == "bad_data");
-  BOOST_TEST(e.message == "POST " + server.url() + "/api/v1/query: HTTP 400: bad_data: 1:3: parse error: unexpected end of input");
+  BOOST_TEST(e.message ==
+             "POST " + server.url() +
+                 "/api/v1/query: HTTP 400: bad_data: 1:3: parse error: unexpected end of input");
   BOOST_TEST(sleep.waits->empty());
 
   Response forbidden;
@@ -380,8 +405,9 @@ BOOST_AUTO_TEST_CASE(truncated_json_is_a_located_decode_error) {
 }
 
 BOOST_AUTO_TEST_CASE(invalid_json_is_a_decode_error) {
-  for (std::string body : {std::string("<html><body>hello</body></html>"), std::string("{\"status\":\"success\",\"data\":{]}"),
-                           std::string(""), std::string("\x1f\x8b\x08 not really gzip")}) {
+  for (std::string body : {std::string("<html><body>hello</body></html>"),
+                           std::string("{\"status\":\"success\",\"data\":{]}"), std::string(""),
+                           std::string("\x1f\x8b\x08 not really gzip")}) {
     FaultServer server([body](const Request&) { return ok_response(body); });
     RecordingSleep sleep;
     pm::Client client(options_for(server, sleep));
@@ -415,26 +441,100 @@ BOOST_AUTO_TEST_CASE(a_cut_connection_is_a_retried_transport_error) {
 }
 
 BOOST_AUTO_TEST_CASE(a_slow_server_times_out) {
-  Response slow = ok_response();
-  slow.delay = 10s;  // interrupted when the server stops
-  FaultServer server(script({slow, slow, ok_response()}));
+  FaultServer server(script({late(), late(), ok_response()}));
   RecordingSleep sleep;
   auto o = options_for(server, sleep);
   o.timeout_ms = 200;
   o.retries = 1;
   pm::Client client(o);
-  auto t0 = std::chrono::steady_clock::now();
-  auto out = client.query("up", 1);
-  auto elapsed = std::chrono::steady_clock::now() - t0;
+  auto [out, elapsed] = timed_query(client);
   BOOST_REQUIRE(!out.ok());
   BOOST_TEST(out.error().kind == pm::Error::Kind::Timeout);
-  BOOST_TEST(out.error().message.find("no complete response within 200 ms") != std::string::npos, out.error().message);
+  BOOST_TEST(out.error().message.find("no complete response within 200 ms") != std::string::npos,
+             out.error().message);
   BOOST_TEST(out.attempts == 2);
   BOOST_TEST(elapsed < 2s);
   BOOST_TEST(server.requests().at(0).form("timeout") == "0.200");
   // The next call goes through (the slow ones were abandoned).
   auto next = client.query("up", 1);
   BOOST_TEST(next.ok());
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_cuts_a_slow_attempt_short_and_leaves_no_retry) {
+  FaultServer server(script({late(), ok_response()}));
+  RecordingSleep sleep;
+  auto o = options_for(server, sleep);
+  o.timeout_ms = 5000;
+  o.deadline_ms = 400;
+  pm::Client client(o);
+  auto [out, elapsed] = timed_query(client);
+  BOOST_REQUIRE(!out.ok());
+  BOOST_TEST(out.error().kind == pm::Error::Kind::Timeout);
+  BOOST_TEST(out.error().message.find("no complete response within 400 ms") != std::string::npos,
+             out.error().message);
+  BOOST_TEST(out.error().message.find("no time for a retry within the deadline of 400 ms") !=
+                 std::string::npos,
+             out.error().message);
+  BOOST_TEST(out.attempts == 1);
+  BOOST_TEST(sleep.waits->empty());
+  BOOST_TEST(elapsed >= 390ms);
+  BOOST_TEST(elapsed < 1500ms);
+  BOOST_TEST(server.requests().at(0).form("timeout") == "5.000");  // the server's own limit
+}
+
+BOOST_AUTO_TEST_CASE(retries_go_on_while_the_deadline_leaves_time_for_them) {
+  Response unavailable;
+  unavailable.status = 503;
+  FaultServer server(script({unavailable, unavailable, ok_response()}));
+  RecordingSleep sleep;
+  auto o = options_for(server, sleep);
+  o.deadline_ms = 5000;
+  pm::Client client(o);
+  auto out = client.query("up", 1);
+  BOOST_REQUIRE_MESSAGE(out.ok(), pm::why(out));
+  BOOST_TEST(out.attempts == 3);
+  BOOST_TEST(*sleep.waits == (std::vector<std::int64_t>{100, 200}));
+
+  // A backoff that would end past the deadline is not waited for.
+  FaultServer always(script({unavailable}));
+  RecordingSleep no_sleep;
+  auto late = options_for(always, no_sleep);
+  late.backoff_initial_ms = 1000;
+  late.deadline_ms = 500;
+  pm::Client client2(late);
+  auto failed = client2.query("up", 1);
+  BOOST_REQUIRE(!failed.ok());
+  BOOST_TEST(failed.error().http_status == 503);
+  BOOST_TEST(failed.attempts == 1);
+  BOOST_TEST(no_sleep.waits->empty());
+  BOOST_TEST(failed.error().message.find("no time for a retry within the deadline of 500 ms") !=
+                 std::string::npos,
+             failed.error().message);
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_bounds_query_many_whatever_the_slow_query) {
+  // One slow query among fast ones: every outcome is in by the deadline, the fast ones ok.
+  FaultServer server([](const Request& r) {
+    Response out = ok_response();
+    if (r.form("query") == "slow") out.delay = 10s;
+    return out;
+  });
+  RecordingSleep sleep;
+  auto o = options_for(server, sleep);
+  o.timeout_ms = 600;
+  o.deadline_ms = 600;
+  pm::Client client(o);
+  std::vector<std::string> queries = {"a", "slow", "b", "c"};
+  auto t0 = std::chrono::steady_clock::now();
+  auto outcomes = client.query_many(queries, 1);
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+  BOOST_REQUIRE(outcomes.size() == 4u);
+  BOOST_TEST(outcomes[0].ok());
+  BOOST_TEST(!outcomes[1].ok());
+  BOOST_TEST(outcomes[1].attempts == 1);
+  BOOST_TEST(outcomes[2].ok());
+  BOOST_TEST(outcomes[3].ok());
+  BOOST_TEST(elapsed < 1500ms);
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_connection_is_a_retried_transport_error) {
@@ -447,13 +547,15 @@ BOOST_AUTO_TEST_CASE(a_refused_connection_is_a_retried_transport_error) {
   BOOST_REQUIRE(!out.ok());
   BOOST_TEST(out.error().kind == pm::Error::Kind::Transport);
   BOOST_TEST(out.attempts == 3);
-  BOOST_TEST(out.error().message.find("after 3 attempts") != std::string::npos, out.error().message);
+  BOOST_TEST(out.error().message.find("after 3 attempts") != std::string::npos,
+             out.error().message);
   BOOST_TEST(*sleep.waits == (std::vector<std::int64_t>{100, 200}));
 }
 
 BOOST_AUTO_TEST_CASE(oversized_responses_are_refused) {
   std::string big = R"({"status":"success","data":{"resultType":"vector","result":[)";
-  for (int i = 0; i < 2000; ++i) big += std::string(i ? "," : "") + R"({"metric":{"a":"b"},"value":[1,"2"]})";
+  for (int i = 0; i < 2000; ++i)
+    big += std::string(i ? "," : "") + R"({"metric":{"a":"b"},"value":[1,"2"]})";
   big += "]}}";
   FaultServer server([big](const Request&) { return ok_response(big); });
   RecordingSleep sleep;
@@ -463,7 +565,8 @@ BOOST_AUTO_TEST_CASE(oversized_responses_are_refused) {
   auto out = client.query("up", 1);
   BOOST_REQUIRE(!out.ok());
   BOOST_TEST(out.error().kind == pm::Error::Kind::Transport);
-  BOOST_TEST(out.error().message.find("larger than max_response_bytes (10000)") != std::string::npos);
+  BOOST_TEST(out.error().message.find("larger than max_response_bytes (10000)") !=
+             std::string::npos);
   BOOST_TEST(out.attempts == 1);
 }
 

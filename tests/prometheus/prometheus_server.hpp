@@ -8,24 +8,44 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "tests/prometheus/support.hpp"
 
 namespace skippy::test {
 
-inline bool http_ok(const std::string& url) {
+// One HTTP request: a GET, or with `form` a form-encoded POST of it; the status (0 when no
+// answer came within `timeout_ms`) and the body.
+inline std::pair<long, std::string> http_request(const std::string& url,
+                                                 const std::string* form = nullptr,
+                                                 long timeout_ms = 2000) {
+  std::string body;
   CURL* curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 1000L);
+  if (form) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form->c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(form->size()));
+  }
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(
-      curl, CURLOPT_WRITEFUNCTION,
-      +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
-  CURLcode code = curl_easy_perform(curl);
+      curl, CURLOPT_WRITEFUNCTION, +[](char* p, std::size_t s, std::size_t n, void* out) {
+        static_cast<std::string*>(out)->append(p, s * n);
+        return s * n;
+      });
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(curl);
-  return code == CURLE_OK && status == 200;
+  return {status, body};
+}
+
+inline std::pair<long, std::string> http_get(const std::string& url) {
+  return http_request(url);
+}
+
+inline bool http_ok(const std::string& url) {
+  return http_get(url).first == 200;
 }
 
 // A Prometheus with the backfilled data, on 127.0.0.1.

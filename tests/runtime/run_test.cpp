@@ -5,11 +5,13 @@
 #include <simdjson.h>
 #include <boost/test/unit_test.hpp>
 
-#include <sstream>
-
 #include "tests/prometheus/prometheus_server.hpp"
 #include "tests/prometheus/support.hpp"
+#include "tests/runtime/run_fixture.hpp"
 
+using skippy::test::http_get;
+using skippy::test::kCluster;
+using skippy::test::memory_policy;
 using skippy::test::Process;
 using skippy::test::PrometheusServer;
 using skippy::test::TempDir;
@@ -18,46 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::int64_t kT0 = 1700000000;  // seconds; data every 15 s for 10 minutes
-
-std::string openmetrics() {
-  std::ostringstream out;
-  out << "# TYPE container_memory_working_set_bytes gauge\n";
-  for (int i = 0; i < 41; ++i) {
-    std::int64_t t = kT0 + 15 * i;
-    // leaky-1 grows from 50% to 90% of its 1 GiB limit; steady-1 stays at 40%.
-    out << "container_memory_working_set_bytes{namespace=\"demo-apps\",pod=\"leaky-1\",container="
-           "\"app\"} "
-        << static_cast<std::int64_t>((0.5 + 0.01 * i) * 1073741824.0) << ' ' << t << '\n';
-    out << "container_memory_working_set_bytes{namespace=\"demo-apps\",pod=\"steady-1\",container="
-           "\"app\"} "
-        << static_cast<std::int64_t>(0.4 * 1073741824.0) << ' ' << t << '\n';
-  }
-  out << "# EOF\n";
-  return out.str();
-}
-
-const char* kPolicy = R"(policy memory_leak {
-  select pods in namespace "demo-apps" where label("issue") == "memory-leak"
-  mode automatic
-  every 15s
-  safety {
-    cooldown 10m per target
-    max_actions 2 per 1h
-  }
-  signal mem_pct = promql(`100 * container_memory_working_set_bytes / 1073741824`) by (namespace, pod) max on missing unknown
-  trigger high_memory when mem_pct > 85
-  on high_memory do restart(strategy: rolling) priority 10
-}
-)";
-
-const char* kCluster = R"(pods:
-  - {namespace: demo-apps, name: leaky-1, labels: {issue: memory-leak}, owner: Deployment/leaky}
-  - {namespace: demo-apps, name: steady-1, labels: {issue: memory-leak}, owner: Deployment/steady}
-  - {namespace: demo-apps, name: ignored, labels: {issue: none}}
-deployments:
-  - {namespace: demo-apps, name: leaky, replicas: 1}
-  - {namespace: demo-apps, name: steady, replicas: 1}
-)";
 
 struct RunResult {
   int code;
@@ -98,9 +60,9 @@ RunResult run_once(const TempDir& dir, const std::string& url, std::int64_t at_s
 BOOST_AUTO_TEST_CASE(once_against_a_real_prometheus_writes_the_expected_audit_records) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   TempDir dir("skippy-run-test");
-  skippy::test::write_file(dir.path() / "p.skippy", kPolicy);
+  skippy::test::write_file(dir.path() / "p.skippy", memory_policy("15s"));
   skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
-  PrometheusServer prometheus(openmetrics());
+  PrometheusServer prometheus(skippy::test::openmetrics(kT0));
 
   // At 5 minutes leaky-1 is at 70%: nothing is proposed.
   auto early = run_once(dir, prometheus.url(), kT0 + 300, false);
@@ -115,9 +77,7 @@ BOOST_AUTO_TEST_CASE(once_against_a_real_prometheus_writes_the_expected_audit_re
   auto late = run_once(dir, prometheus.url(), kT0 + 585, false);
   BOOST_TEST(late.code == 0, late.log);
   simdjson::dom::parser parser;
-  std::vector<std::string> lines;
-  std::istringstream in(late.audit);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  auto lines = skippy::test::lines_of(late.audit);
   BOOST_REQUIRE_EQUAL(lines.size(), 1u);
   simdjson::dom::element record;
   BOOST_REQUIRE(!parser.parse(lines[0]).get(record));
@@ -148,11 +108,11 @@ BOOST_AUTO_TEST_CASE(a_restart_restores_pending_for_timers_from_history) {
   // leaky-1 is above 85% from its sample at 9m (kT0 + 540 s). Ticks are aligned to 15 s
   // since the epoch, which puts them 5 s after the samples: the first tick that sees 86% is
   // kT0 + 550 s, and with `for 1m` the trigger fires at the tick kT0 + 610 s.
-  std::string policy = kPolicy;
+  std::string policy = memory_policy("15s");
   policy.replace(policy.find("when mem_pct > 85"), 17, "when mem_pct > 85 for 1m");
   skippy::test::write_file(dir.path() / "p.skippy", policy);
   skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
-  PrometheusServer prometheus(openmetrics());
+  PrometheusServer prometheus(skippy::test::openmetrics(kT0));
 
   // Started for the tick kT0 + 610 s, the runtime replays the ticks from kT0 + 535 s to
   // kT0 + 595 s: the condition has held since kT0 + 550 s, so the action is due now, not a
@@ -182,7 +142,7 @@ BOOST_AUTO_TEST_CASE(a_restart_restores_pending_for_timers_from_history) {
 
 BOOST_AUTO_TEST_CASE(a_bad_restore_lookback_is_a_usage_error) {
   TempDir dir("skippy-run-test");
-  skippy::test::write_file(dir.path() / "p.skippy", kPolicy);
+  skippy::test::write_file(dir.path() / "p.skippy", memory_policy("15s"));
   skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
   auto r = run_once(dir, "http://127.0.0.1:1", kT0, false, {"--restore.max-lookback", "soon"});
   BOOST_TEST(r.code == 2);
@@ -192,7 +152,7 @@ BOOST_AUTO_TEST_CASE(a_bad_restore_lookback_is_a_usage_error) {
 
 BOOST_AUTO_TEST_CASE(once_without_prometheus_fails_cleanly_and_proposes_nothing) {
   TempDir dir("skippy-run-test");
-  skippy::test::write_file(dir.path() / "p.skippy", kPolicy);
+  skippy::test::write_file(dir.path() / "p.skippy", memory_policy("15s"));
   skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
   int port = skippy::test::free_port();  // nothing listens there
   auto r = run_once(dir, "http://127.0.0.1:" + std::to_string(port), kT0 + 585, false);
@@ -204,7 +164,7 @@ BOOST_AUTO_TEST_CASE(once_without_prometheus_fails_cleanly_and_proposes_nothing)
 
 BOOST_AUTO_TEST_CASE(a_broken_snapshot_is_reported_with_its_line) {
   TempDir dir("skippy-run-test");
-  skippy::test::write_file(dir.path() / "p.skippy", kPolicy);
+  skippy::test::write_file(dir.path() / "p.skippy", memory_policy("15s"));
   skippy::test::write_file(dir.path() / "cluster.yaml", "pods:\n  - {name: a, restarts: lots}\n");
   auto r = run_once(dir, "http://127.0.0.1:1", kT0, false);
   BOOST_TEST(r.code == 1);
@@ -213,50 +173,26 @@ BOOST_AUTO_TEST_CASE(a_broken_snapshot_is_reported_with_its_line) {
       r.log);
 }
 
-namespace {
-
-// GET http://127.0.0.1:port/path; returns (status, body).
-std::pair<long, std::string> http_get(int port, const std::string& path) {
-  std::string body;
-  CURL* curl = curl_easy_init();
-  std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(
-      curl, CURLOPT_WRITEFUNCTION, +[](char* p, std::size_t s, std::size_t n, void* out) {
-        static_cast<std::string*>(out)->append(p, s * n);
-        return s * n;
-      });
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  return {status, body};
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(running_it_serves_metrics_health_and_readiness_then_stops_on_sigterm) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   TempDir dir("skippy-run-test");
-  std::string policy = kPolicy;
-  policy.replace(policy.find("every 15s"), 9, "every 1s");
+  std::string policy = memory_policy("1s");
   skippy::test::write_file(dir.path() / "p.skippy", policy);
   skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
-  PrometheusServer prometheus(openmetrics());
+  PrometheusServer prometheus(skippy::test::openmetrics(kT0));
   int port = skippy::test::free_port();
+  std::string web = "http://127.0.0.1:" + std::to_string(port);
   Process run({SKIPPY_BINARY, "run", "--policies", (dir.path() / "p.skippy").string(), "--cluster",
                (dir.path() / "cluster.yaml").string(), "--prometheus.url", prometheus.url(),
                "--audit.file", (dir.path() / "audit.jsonl").string(), "--web.listen-address",
                "127.0.0.1:" + std::to_string(port)},
               dir.path() / "run.log");
   // Serving at once; ready after the first tick (within a second or two).
-  BOOST_REQUIRE(skippy::test::poll_until([&] { return http_get(port, "/healthz").first == 200; },
+  BOOST_REQUIRE(skippy::test::poll_until([&] { return http_get(web + "/healthz").first == 200; },
                                          std::chrono::seconds(10)));
-  BOOST_REQUIRE(skippy::test::poll_until([&] { return http_get(port, "/ready").first == 200; },
+  BOOST_REQUIRE(skippy::test::poll_until([&] { return http_get(web + "/ready").first == 200; },
                                          std::chrono::seconds(10)));
-  auto [status, metrics] = http_get(port, "/metrics");
+  auto [status, metrics] = http_get(web + "/metrics");
   BOOST_TEST(status == 200);
   BOOST_TEST(metrics.find("skippy_ticks_total") != std::string::npos, metrics);
   BOOST_TEST(metrics.find("skippy_policy_healthy{policy=\"memory_leak\"} 1") != std::string::npos,
@@ -277,20 +213,20 @@ BOOST_AUTO_TEST_CASE(running_it_serves_metrics_health_and_readiness_then_stops_o
 BOOST_AUTO_TEST_CASE(policies_reload_when_their_files_change_and_a_broken_set_is_rejected) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   TempDir dir("skippy-run-test");
-  std::string policy = kPolicy;
-  policy.replace(policy.find("every 15s"), 9, "every 1s");
+  std::string policy = memory_policy("1s");
   auto file = dir.path() / "p.skippy";
   skippy::test::write_file(file, policy);
   skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
-  PrometheusServer prometheus(openmetrics());
+  PrometheusServer prometheus(skippy::test::openmetrics(kT0));
   int port = skippy::test::free_port();
+  std::string web = "http://127.0.0.1:" + std::to_string(port);
   auto log = dir.path() / "run.log";
   Process run({SKIPPY_BINARY, "run", "--policies", file.string(), "--cluster",
                (dir.path() / "cluster.yaml").string(), "--prometheus.url", prometheus.url(),
                "--audit.file", (dir.path() / "audit.jsonl").string(), "--web.listen-address",
                "127.0.0.1:" + std::to_string(port)},
               log);
-  BOOST_REQUIRE(skippy::test::poll_until([&] { return http_get(port, "/ready").first == 200; },
+  BOOST_REQUIRE(skippy::test::poll_until([&] { return http_get(web + "/ready").first == 200; },
                                          std::chrono::seconds(10)));
   auto contains = [&](const std::string& text) {
     return skippy::test::read_file(log).find(text) != std::string::npos;
@@ -311,9 +247,77 @@ BOOST_AUTO_TEST_CASE(policies_reload_when_their_files_change_and_a_broken_set_is
                  [&] { return contains("reload rejected, the policies in use go on"); },
                  std::chrono::seconds(10)),
              skippy::test::read_file(log));
-  auto [status, metrics] = http_get(port, "/metrics");
+  auto [status, metrics] = http_get(web + "/metrics");
   BOOST_TEST(status == 200);
   BOOST_TEST(metrics.find("policies=\"2\"") != std::string::npos, metrics);
   run.stop(SIGTERM);
   BOOST_TEST(run.wait() == 0, skippy::test::read_file(log));
+}
+
+namespace {
+
+const char* kEmptyVector = R"({"status":"success","data":{"resultType":"vector","result":[]}})";
+
+skippy::test::Response empty_vector(const skippy::test::Request&) {
+  skippy::test::Response r;
+  r.body = kEmptyVector;
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_config_file_says_how_to_ask_prometheus_and_flags_win_over_it) {
+  TempDir dir("skippy-run-test");
+  fs::create_directories(dir.path() / "etc");
+  skippy::test::write_file(dir.path() / "p.skippy", memory_policy("15s"));
+  skippy::test::write_file(dir.path() / "cluster.yaml", kCluster);
+  skippy::test::write_file(dir.path() / "etc" / "password", "pw\n");
+  skippy::test::FaultServer from_file(empty_vector);
+  skippy::test::FaultServer from_flag(empty_vector);
+  auto config = dir.path() / "etc" / "skippy.yml";
+  skippy::test::write_file(config,
+                           "policies: ../p.skippy\ncluster: ../cluster.yaml\n"
+                           "prometheus:\n  url: " +
+                               from_file.url() +
+                               "\n  timeout: 3s\n"
+                               "  basic_auth: {username: skippy, password_file: password}\n"
+                               "  headers: {X-Scope-OrgID: team-a}\n"
+                               "audit: {file: audit.jsonl}\nweb: {listen_address: ''}\n");
+  auto log = dir.path() / "run.log";
+  std::vector<std::string> args = {
+      SKIPPY_BINARY, "run",    "--config.file",           config.string(),
+      "--once",      "--time", std::to_string(kT0 * 1000)};
+  BOOST_TEST(Process(args, log).wait() == 0, skippy::test::read_file(log));
+  auto requests = from_file.requests();
+  BOOST_REQUIRE_EQUAL(requests.size(), 1u);
+  BOOST_TEST(requests[0].headers["x-scope-orgid"] == "team-a");
+  BOOST_TEST(requests[0].headers["authorization"] == "Basic c2tpcHB5OnB3");  // skippy:pw
+  BOOST_TEST(requests[0].form("timeout") == "3.000");
+  BOOST_TEST(fs::exists(dir.path() / "etc" / "audit.jsonl"));  // beside the file
+
+  // A flag given on the command line wins over the file.
+  args.insert(args.end(), {"--prometheus.url", from_flag.url(), "--prometheus.timeout", "1500"});
+  BOOST_TEST(Process(args, log).wait() == 0, skippy::test::read_file(log));
+  BOOST_TEST(from_file.requests().size() == 1u);
+  BOOST_REQUIRE_EQUAL(from_flag.requests().size(), 1u);
+  BOOST_TEST(from_flag.requests()[0].form("timeout") == "1.500");
+  BOOST_TEST(from_flag.requests()[0].headers["x-scope-orgid"] == "team-a");  // the rest stays
+}
+
+BOOST_AUTO_TEST_CASE(a_mistake_in_the_config_file_is_a_usage_error_at_its_line_and_column) {
+  TempDir dir("skippy-run-test");
+  auto config = dir.path() / "skippy.yml";
+  skippy::test::write_file(config, "prometheus:\n  timeout: ten\nlog: {level: loud}\n");
+  auto log = dir.path() / "run.log";
+  Process run({SKIPPY_BINARY, "run", "--config.file", config.string(), "--policies", "p.skippy",
+               "--cluster", "cluster.yaml", "--once"},
+              log);
+  BOOST_TEST(run.wait() == 2);
+  auto text = skippy::test::read_file(log);
+  BOOST_TEST(text == config.string() +
+                         ":2:12: prometheus.timeout: expected a duration such as `10s` or "
+                         "`500ms`\n" +
+                         config.string() +
+                         ":3:14: log.level: unknown log level `loud`: debug, info, warn or "
+                         "error\n");
 }

@@ -1,0 +1,445 @@
+#include "cli/run_config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <map>
+
+#include "cli/log.hpp"
+#include "dsl/literals.hpp"
+#include "dsl/validate.hpp"
+
+namespace skippy::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Keys = std::initializer_list<std::string_view>;
+
+// One setting of the file: its value, where it is, and its dotted name.
+struct Entry {
+  YAML::Node value;
+  YAML::Mark mark;  // the value's position, or its key's when the value is empty
+  std::string key;
+  YAML::Mark key_mark;  // the key's position (the document's start for the document)
+};
+
+std::string one_of(Keys keys) {
+  std::string out;
+  for (auto k : keys) out += (out.empty() ? "`" : ", `") + std::string(k) + "`";
+  return out;
+}
+
+// Reads settings out of a YAML document, reporting each mistake where it is.
+class Reader {
+ public:
+  explicit Reader(std::vector<ConfigProblem>& problems) : problems_(problems) {}
+
+  void problem(const Entry& at, std::string message) {
+    problems_.push_back({at.mark.line + 1, at.mark.column + 1, at.key, std::move(message)});
+  }
+
+  // Calls read(name, entry) for each entry of the map `e`, once the name is known to be one
+  // of `known` and not given before.
+  template <typename Read>
+  void entries(const Entry& e, Keys known, Read read) {
+    each(e, &known, read);
+  }
+  // The same for a map whose names are free (headers).
+  template <typename Read>
+  void any_entries(const Entry& e, Read read) {
+    each(e, nullptr, read);
+  }
+
+  std::optional<std::string> text(const Entry& e) {
+    if (e.value.IsScalar()) return e.value.Scalar();
+    problem(e, "expected a string");
+    return std::nullopt;
+  }
+
+  std::optional<std::string> path(const Entry& e) {
+    auto s = text(e);
+    if (s && s->empty()) {
+      problem(e, "expected a path, not an empty string");
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  // One path, or a list of them.
+  std::optional<std::vector<std::string>> paths(const Entry& e) {
+    if (!e.value.IsSequence()) {
+      auto one = path(e);
+      return one ? std::optional(std::vector<std::string>{*one}) : std::nullopt;
+    }
+    if (e.value.size() == 0) {
+      problem(e, "expected at least one path");
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < e.value.size(); ++i) {
+      auto p = path(at(e.value[i], e.mark, e.key + "[" + std::to_string(i) + "]"));
+      if (!p) return std::nullopt;
+      out.push_back(*p);
+    }
+    return out;
+  }
+
+  std::optional<std::int64_t> whole(const Entry& e, std::int64_t min, std::int64_t max) {
+    std::int64_t v = 0;
+    if (!e.value.IsScalar() || !YAML::convert<std::int64_t>::decode(e.value, v)) {
+      problem(e, "expected a whole number");
+      return std::nullopt;
+    }
+    if (v < min || v > max) {
+      problem(e, "expected a whole number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + ", not " + std::to_string(v));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // A Prometheus duration ("10s", "500ms"), in milliseconds, at least `min_ms`.
+  std::optional<std::int64_t> duration(const Entry& e, std::int64_t min_ms) {
+    auto ms = e.value.IsScalar() ? dsl::parse_duration(e.value.Scalar()) : std::nullopt;
+    if (!ms) {
+      problem(e, "expected a duration such as `10s` or `500ms`");
+      return std::nullopt;
+    }
+    if (*ms < min_ms) {
+      problem(e, "expected a duration of at least " + dsl::format_duration(min_ms));
+      return std::nullopt;
+    }
+    return ms;
+  }
+
+  // A size in bytes: a whole number, or a quantity such as 64Mi or 1G.
+  std::optional<std::size_t> size(const Entry& e) {
+    auto s = e.value.IsScalar() ? e.value.Scalar() : std::string();
+    if (!s.empty() && s[0] >= '0' && s[0] <= '9') {
+      auto literal = dsl::classify_literal(s);
+      bool bytes = literal.kind == dsl::LiteralKind::Number ||
+                   (literal.kind == dsl::LiteralKind::Quantity && !literal.minutes_or_milli);
+      if (bytes && literal.value >= 1 && literal.value <= 0x1p53 &&
+          literal.value == std::floor(literal.value)) {
+        return static_cast<std::size_t>(literal.value);
+      }
+    }
+    problem(e, "expected a size in bytes such as `1048576`, `64Mi` or `1Gi`");
+    return std::nullopt;
+  }
+
+  std::optional<bool> boolean(const Entry& e) {
+    bool v = false;
+    if (e.value.IsScalar() && YAML::convert<bool>::decode(e.value, v)) return v;
+    problem(e, "expected true or false");
+    return std::nullopt;
+  }
+
+  // A string that `why_not` has no objection to (it returns the objection, or "").
+  std::optional<std::string> checked(const Entry& e, std::string (*why_not)(const std::string&)) {
+    auto s = text(e);
+    if (!s) return std::nullopt;
+    if (auto objection = why_not(*s); !objection.empty()) {
+      problem(e, objection);
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  static Entry at(const YAML::Node& value, const YAML::Mark& key_mark, std::string key) {
+    bool empty = value.IsNull() || value.Mark().is_null();
+    return Entry{value, empty ? key_mark : value.Mark(), std::move(key), key_mark};
+  }
+
+ private:
+  template <typename Read>
+  void each(const Entry& e, const Keys* known, Read& read) {
+    if (!e.value.IsMap()) {
+      problem(e, e.key.empty() ? "expected a map of settings (`key: value` lines)"
+                               : "expected a map (`key: value` lines, indented below `" +
+                                     e.key.substr(e.key.rfind('.') + 1) + ":`)");
+      return;
+    }
+    std::map<std::string, int> seen;  // name -> line
+    for (const auto& kv : e.value) {
+      const YAML::Node& key = kv.first;
+      std::string name = key.IsScalar() ? key.Scalar() : std::string();
+      Entry key_entry{key, key.Mark(), e.key.empty() ? name : e.key + "." + name, key.Mark()};
+      if (name.empty()) {
+        key_entry.key = e.key;
+        problem(key_entry, "expected a name before `:`");
+        continue;
+      }
+      if (known && std::find(known->begin(), known->end(), name) == known->end()) {
+        problem(key_entry, unknown_key(name, *known));
+        continue;
+      }
+      auto [first, inserted] = seen.emplace(name, key.Mark().line + 1);
+      if (!inserted) {
+        problem(key_entry, "given twice (first on line " + std::to_string(first->second) + ")");
+        continue;
+      }
+      read(std::string_view(name), at(kv.second, key.Mark(), key_entry.key));
+    }
+  }
+
+  static std::string unknown_key(const std::string& name, Keys known) {
+    std::string best;
+    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+    for (auto k : known) {
+      auto d = dsl::edit_distance(name, k);
+      if (d < best_distance) {
+        best = k;
+        best_distance = d;
+      }
+    }
+    if (!best.empty()) return "unknown setting; did you mean `" + best + "`?";
+    return "unknown setting; expected one of " + one_of(known);
+  }
+
+  std::vector<ConfigProblem>& problems_;
+};
+
+std::string url_problem(const std::string& url) {
+  auto scheme_end = url.find("://");
+  std::string scheme = url.substr(0, scheme_end);
+  if (scheme_end != std::string::npos && (scheme == "http" || scheme == "https") &&
+      url.size() > scheme_end + 3) {
+    return "";
+  }
+  return "expected an http:// or https:// URL, such as `http://prometheus:9090`";
+}
+
+std::string namespace_problem(const std::string& name) {
+  if (dsl::valid_namespace_name(name)) return "";
+  return "`" + name +
+         "` is not a valid namespace name: lower case letters, digits and `-`, up to 63 "
+         "characters, starting and ending with a letter or digit";
+}
+
+// An HTTP header name is a token (RFC 9110); Authorization has settings of its own.
+std::string header_name_problem(const std::string& name) {
+  static const char* extra = "!#$%&'*+-.^_`|~";
+  bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && std::strchr(extra, c));
+  });
+  if (!token) return "`" + name + "` is not a valid HTTP header name";
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
+  if (lower == "authorization") return "set Authorization with bearer_token_file or basic_auth";
+  return "";
+}
+
+std::string header_value_problem(const std::string& value) {
+  if (value.find_first_of(std::string("\r\n\0", 3)) == std::string::npos) return "";
+  return "a header value cannot hold a line break";
+}
+
+void read_prometheus(Reader& r, const Entry& e, RunConfig::Prometheus& p) {
+  std::optional<Entry> basic_auth, max_backoff;
+  r.entries(e,
+            {"url", "timeout", "retries", "min_backoff", "max_backoff", "max_concurrency",
+             "max_response_size", "bearer_token_file", "basic_auth", "tls_config", "headers"},
+            [&](std::string_view name, const Entry& f) {
+              if (name == "url") {
+                p.url = r.checked(f, url_problem);
+              } else if (name == "timeout") {
+                p.timeout_ms = r.duration(f, 1);
+              } else if (name == "retries") {
+                if (auto n = r.whole(f, 0, 10)) p.retries = static_cast<int>(*n);
+              } else if (name == "min_backoff") {
+                p.min_backoff_ms = r.duration(f, 0);
+              } else if (name == "max_backoff") {
+                p.max_backoff_ms = r.duration(f, 0);
+                max_backoff = f;
+              } else if (name == "max_concurrency") {
+                if (auto n = r.whole(f, 1, 256)) p.max_concurrency = static_cast<std::size_t>(*n);
+              } else if (name == "max_response_size") {
+                p.max_response_bytes = r.size(f);
+              } else if (name == "bearer_token_file") {
+                p.bearer_token_file = r.path(f);
+              } else if (name == "basic_auth") {
+                basic_auth = f;
+                r.entries(f, {"username", "password_file"},
+                          [&](std::string_view n, const Entry& g) {
+                            if (n == "username") p.basic_auth_username = r.text(g);
+                            if (n == "password_file") p.basic_auth_password_file = r.path(g);
+                          });
+              } else if (name == "tls_config") {
+                r.entries(f, {"ca_file", "insecure_skip_verify"},
+                          [&](std::string_view n, const Entry& g) {
+                            if (n == "ca_file") p.ca_file = r.path(g);
+                            if (n == "insecure_skip_verify") p.insecure_skip_verify = r.boolean(g);
+                          });
+              } else if (name == "headers") {
+                r.any_entries(f, [&](std::string_view n, const Entry& g) {
+                  if (auto objection = header_name_problem(std::string(n)); !objection.empty()) {
+                    r.problem(Entry{g.value, g.key_mark, g.key, g.key_mark}, objection);
+                  } else if (auto value = r.checked(g, header_value_problem)) {
+                    p.headers.push_back(std::string(n) + ": " + *value);
+                  }
+                });
+              }
+            });
+  if (basic_auth && basic_auth->value.IsMap()) {
+    basic_auth->mark = basic_auth->key_mark;
+    if (p.bearer_token_file) {
+      r.problem(*basic_auth, "give basic_auth or bearer_token_file, not both");
+    } else if (!p.basic_auth_username || p.basic_auth_username->empty()) {
+      r.problem(*basic_auth, "needs a username");
+    }
+  }
+  if (max_backoff && p.min_backoff_ms && p.max_backoff_ms &&
+      *p.max_backoff_ms < *p.min_backoff_ms) {
+    r.problem(*max_backoff, "max_backoff is shorter than min_backoff");
+  }
+}
+
+// The relative path `p`, as seen from `base`; absolute paths and "-" stay as they are.
+void rebase(std::string& p, const fs::path& base) {
+  if (p == "-" || base.empty() || fs::path(p).is_absolute()) return;
+  p = (base / p).lexically_normal().string();
+}
+
+bool first_line(const std::string& path, const char* what, std::string& out, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot read the " + std::string(what) + " `" + path + "`";
+    return false;
+  }
+  std::getline(in, out);
+  while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  return true;
+}
+
+}  // namespace
+
+RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& problems) {
+  RunConfig c;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    problems.push_back({e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg});
+    return c;
+  }
+  if (root.IsNull()) return c;  // an empty file sets nothing
+  Reader r(problems);
+  auto read = [&](std::string_view name, const Entry& e) {
+    if (name == "policies") {
+      c.policies = r.paths(e);
+    } else if (name == "cluster") {
+      c.cluster = r.path(e);
+    } else if (name == "namespace") {
+      c.default_namespace = r.checked(e, namespace_problem);
+    } else if (name == "prometheus") {
+      read_prometheus(r, e, c.prometheus);
+    } else if (name == "audit") {
+      r.entries(e, {"file"}, [&](std::string_view, const Entry& f) { c.audit_file = r.path(f); });
+    } else if (name == "log") {
+      r.entries(e, {"level", "format"}, [&](std::string_view n, const Entry& f) {
+        if (n == "level") c.log_level = r.checked(f, log_level_problem);
+        if (n == "format") c.log_format = r.checked(f, log_format_problem);
+      });
+    } else if (name == "web") {
+      r.entries(e, {"listen_address"},
+                [&](std::string_view, const Entry& f) { c.listen_address = r.text(f); });
+    } else if (name == "restore") {
+      r.entries(e, {"max_lookback"}, [&](std::string_view, const Entry& f) {
+        if (r.duration(f, 0)) c.restore_max_lookback = f.value.Scalar();
+      });
+    }
+  };
+  try {
+    r.entries(Reader::at(root, YAML::Mark(), ""),
+              {"policies", "cluster", "namespace", "prometheus", "audit", "log", "web", "restore"},
+              read);
+  } catch (const YAML::Exception& e) {  // not expected: the reader checks before converting
+    problems.push_back({e.mark.line + 1, e.mark.column + 1, "", e.msg});
+  }
+  std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+  });
+  return c;
+}
+
+bool read_run_config(const std::string& path, RunConfig& config, std::string& errors) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    errors = path + ": cannot read the config file\n";
+    return false;
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  std::vector<ConfigProblem> problems;
+  config = parse_run_config(text, problems);
+  errors.clear();
+  for (const auto& p : problems) {
+    errors += path + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
+              (p.key.empty() ? "" : p.key + ": ") + p.message + "\n";
+  }
+  if (!problems.empty()) return false;
+  fs::path base = fs::path(path).parent_path();
+  if (config.policies) {
+    for (auto& p : *config.policies) rebase(p, base);
+  }
+  for (auto* p : {&config.cluster, &config.audit_file, &config.prometheus.bearer_token_file,
+                  &config.prometheus.basic_auth_password_file, &config.prometheus.ca_file}) {
+    if (*p) rebase(**p, base);
+  }
+  return true;
+}
+
+void apply_run_config(const RunConfig& c, RunOptions& o) {
+  auto take = [&](std::string_view flag, const auto& from, auto& to) {
+    bool given = std::find(o.flags_given.begin(), o.flags_given.end(), flag) != o.flags_given.end();
+    if (from && !given) to = *from;
+  };
+  take("--policies", c.policies, o.policies);
+  take("--cluster", c.cluster, o.cluster);
+  take("--namespace", c.default_namespace, o.default_namespace);
+  take("--audit.file", c.audit_file, o.audit_file);
+  take("--log.level", c.log_level, o.log_level);
+  take("--log.format", c.log_format, o.log_format);
+  take("--web.listen-address", c.listen_address, o.listen_address);
+  take("--restore.max-lookback", c.restore_max_lookback, o.restore_max_lookback);
+  take("--prometheus.url", c.prometheus.url, o.prometheus_url);
+  take("--prometheus.timeout", c.prometheus.timeout_ms, o.prometheus_timeout_ms);
+  take("--prometheus.bearer-token-file", c.prometheus.bearer_token_file, o.bearer_token_file);
+}
+
+bool prometheus_client_options(const RunOptions& options, const RunConfig::Prometheus& file,
+                               prometheus::ClientOptions& out, std::string& error) {
+  out.base_url = options.prometheus_url;
+  out.timeout_ms = options.prometheus_timeout_ms;
+  out.deadline_ms = options.prometheus_timeout_ms;  // retries included: a tick waits no longer
+  if (file.retries) out.retries = *file.retries;
+  if (file.min_backoff_ms) out.backoff_initial_ms = *file.min_backoff_ms;
+  if (file.max_backoff_ms) out.backoff_max_ms = *file.max_backoff_ms;
+  if (file.max_concurrency) out.max_concurrency = *file.max_concurrency;
+  if (file.max_response_bytes) out.max_response_bytes = *file.max_response_bytes;
+  if (file.ca_file) out.ca_file = *file.ca_file;
+  if (file.insecure_skip_verify) out.insecure_skip_verify = *file.insecure_skip_verify;
+  out.headers = file.headers;
+  if (!options.bearer_token_file.empty() &&
+      !first_line(options.bearer_token_file, "bearer token file", out.bearer_token, error)) {
+    return false;
+  }
+  if (file.basic_auth_username) {
+    out.basic_user = *file.basic_auth_username;
+    if (file.basic_auth_password_file &&
+        !first_line(*file.basic_auth_password_file, "password file", out.basic_password, error)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace skippy::cli

@@ -1,0 +1,102 @@
+// What the tests of `skippy run` share: the series they backfill Prometheus with, a cluster
+// snapshot and a policy that reads them, and readers for the audit file and /metrics.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace skippy::test {
+
+// Series every 15 s for 10 minutes from t0 (seconds):
+// - container_memory_working_set_bytes: leaky-1 grows from 50% to 90% of 1 GiB (89% at
+//   t0 + 585 s); steady-1 stays at 40%;
+// - kube_pod_container_status_restarts_total: 0 for leaky-1, 7 for steady-1;
+// - kube_pod_status_ready{condition="true"}: 1 for both.
+inline std::string openmetrics(std::int64_t t0) {
+  std::ostringstream out;
+  auto series = [&](const char* name, const char* pod, const char* labels, auto value) {
+    for (int i = 0; i < 41; ++i) {
+      out << name << "{namespace=\"demo-apps\",pod=\"" << pod << "\"" << labels << "} " << value(i)
+          << ' ' << t0 + 15 * i << '\n';
+    }
+  };
+  constexpr double kGiB = 1073741824.0;
+  out << "# TYPE container_memory_working_set_bytes gauge\n";
+  series("container_memory_working_set_bytes", "leaky-1", ",container=\"app\"",
+         [&](int i) { return static_cast<std::int64_t>((0.5 + 0.01 * i) * kGiB); });
+  series("container_memory_working_set_bytes", "steady-1", ",container=\"app\"",
+         [&](int) { return static_cast<std::int64_t>(0.4 * kGiB); });
+  out << "# TYPE kube_pod_container_status_restarts_total gauge\n";
+  series("kube_pod_container_status_restarts_total", "leaky-1", ",container=\"app\"",
+         [](int) { return 0; });
+  series("kube_pod_container_status_restarts_total", "steady-1", ",container=\"app\"",
+         [](int) { return 7; });
+  out << "# TYPE kube_pod_status_ready gauge\n";
+  series("kube_pod_status_ready", "leaky-1", ",condition=\"true\"", [](int) { return 1; });
+  series("kube_pod_status_ready", "steady-1", ",condition=\"true\"", [](int) { return 1; });
+  out << "# EOF\n";
+  return out.str();
+}
+
+// A policy of the demo-apps pods labelled issue=memory-leak, in mode automatic, evaluated
+// every `interval`, with a cooldown and a rate cap; `body` holds its signals, triggers and
+// handlers, from line 9 on.
+inline std::string pod_policy(std::string_view name, std::string_view interval,
+                              std::string_view body) {
+  return "policy " + std::string(name) +
+         " {\n"
+         "  select pods in namespace \"demo-apps\" where label(\"issue\") == \"memory-leak\"\n"
+         "  mode automatic\n"
+         "  every " +
+         std::string(interval) +
+         "\n"
+         "  safety {\n"
+         "    cooldown 10m per target\n"
+         "    max_actions 2 per 1h\n"
+         "  }\n" +
+         std::string(body) + "}\n";
+}
+
+// Restarts leaky-1 once its memory passes 85% (at t0 + 585 s it is at 89%); the handler is
+// on line 11.
+inline std::string memory_policy(std::string_view interval) {
+  return pod_policy("memory_leak", interval,
+                    "  signal mem_pct = promql(`100 * container_memory_working_set_bytes / "
+                    "1073741824`) by (namespace, pod) max on missing unknown\n"
+                    "  trigger high_memory when mem_pct > 85\n"
+                    "  on high_memory do restart(strategy: rolling) priority 10\n");
+}
+
+inline const char* kCluster = R"(pods:
+  - {namespace: demo-apps, name: leaky-1, labels: {issue: memory-leak}, owner: Deployment/leaky}
+  - {namespace: demo-apps, name: steady-1, labels: {issue: memory-leak}, owner: Deployment/steady}
+  - {namespace: demo-apps, name: ignored, labels: {issue: none}}
+deployments:
+  - {namespace: demo-apps, name: leaky, replicas: 1}
+  - {namespace: demo-apps, name: steady, replicas: 1}
+)";
+
+// The lines of an audit file (one JSON record each).
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// The value of one series in Prometheus's text format, named with its labels as the
+// exposition writes them (sorted): `skippy_policy_healthy{policy="x"}`.
+inline std::optional<double> metric_value(const std::string& exposition, std::string_view series) {
+  std::istringstream in(exposition);
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ')
+      return std::stod(line.substr(series.size() + 1));
+  }
+  return std::nullopt;
+}
+
+}  // namespace skippy::test
