@@ -249,7 +249,7 @@ int run_run(const RunOptions& flags) {
   std::int64_t interval = engine->step_ms();
   monitor::RuntimeMetrics metrics(*program, hex_hash(*program));
   std::unique_ptr<monitor::WebServer> web;
-  if (!options.listen_address.empty()) {
+  if (!options.listen_address.empty() && !options.once) {  // one tick: nothing to scrape
     try {
       web = std::make_unique<monitor::WebServer>(options.listen_address, metrics);
     } catch (const std::exception& e) {

@@ -217,7 +217,9 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
             if (read.missing == bytecode::MissingKind::Hold)
               state.held(row, i) = HeldValue{found, now_ms};
             v = Value::of_number(found);
-          } else if (read.missing == bytecode::MissingKind::Zero) {
+          } else if (read.missing == bytecode::MissingKind::Zero && read.column) {
+            // Zero stands for a series that is absent, never for a query that failed: an
+            // outage read as zeros would fire (or resolve) triggers on data nobody saw.
             v = Value::of_number(0);
           } else if (read.missing == bytecode::MissingKind::Hold) {
             const HeldValue& held = state.held(row, i);

@@ -332,3 +332,22 @@ BOOST_AUTO_TEST_CASE(every_catalog_field_has_a_reader) {
     BOOST_TEST(stdlib::has_reader(static_cast<std::uint16_t>(f)), stdlib::fields()[f].name);
   }
 }
+
+BOOST_AUTO_TEST_CASE(a_failed_query_is_unknown_even_with_on_missing_zero) {
+  Rig rig(
+      "policy p {\n  select pods in namespace \"apps\"\n  every 15s\n"
+      "  signal ready = promql(`ready`) on missing zero\n"
+      "  trigger down when ready < 1\n  on down do annotate(key: \"k\", value: \"v\")\n}\n");
+  auto view = cluster_of("pods:\n  - {namespace: apps, name: a}\n");
+  FakeVector none;  // no series: absent, so zero
+  rig.tick(0, view, &none);
+  BOOST_TEST(rig.phase("apps/a") == "firing");
+  Rig outage(
+      "policy p {\n  select pods in namespace \"apps\"\n  every 15s\n"
+      "  signal ready = promql(`ready`) on missing zero\n"
+      "  trigger down when ready < 1\n  on down do annotate(key: \"k\", value: \"v\")\n}\n");
+  auto r = outage.tick(0, view, nullptr);  // the query failed
+  BOOST_TEST(outage.phase("apps/a") == "inactive");
+  BOOST_TEST(r.proposals.empty());
+  BOOST_TEST(!r.health[0].healthy);
+}
