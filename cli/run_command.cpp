@@ -1,6 +1,7 @@
 // skippy run: the runtime. Each tick it queries Prometheus (each distinct query once), reads
 // the cluster view, evaluates every policy for every target, steps the triggers, and writes
 // one audit record per proposal. `--once` runs a single tick and exits, for scripts.
+#include <array>
 #include <csignal>
 #include <ctime>
 #include <filesystem>
@@ -266,17 +267,21 @@ int run_run(const RunOptions& flags) {
   // were, instead of starting again (late) or being skipped (early).
   std::int64_t start = options.once && options.time_ms ? options.time_ms : now_ms();
   if (auto window = replay::restore_window(*engine, *program, start, *max_lookback)) {
-    std::size_t pending = 0, firing = 0;
+    // Each policy's trigger states after its last evaluation in the replay.
+    std::vector<std::vector<std::array<std::size_t, 4>>> last(program->policies.size());
     auto report = replay::replay(*engine, client, view, *window, [&](const auto& tick) {
-      pending = firing = 0;
-      for (const auto& h : tick.health) {
-        for (const auto& phases : h.phases) {
-          pending += phases[static_cast<std::size_t>(engine::TriggerPhase::Pending)];
-          firing += phases[static_cast<std::size_t>(engine::TriggerPhase::Firing)] +
-                    phases[static_cast<std::size_t>(engine::TriggerPhase::Clearing)];
-        }
+      for (std::size_t p = 0; p < tick.health.size(); ++p) {
+        if (tick.health[p].evaluated) last[p] = tick.health[p].phases;
       }
     });
+    std::size_t pending = 0, firing = 0;
+    for (const auto& policy : last) {
+      for (const auto& phases : policy) {
+        pending += phases[static_cast<std::size_t>(engine::TriggerPhase::Pending)];
+        firing += phases[static_cast<std::size_t>(engine::TriggerPhase::Firing)] +
+                  phases[static_cast<std::size_t>(engine::TriggerPhase::Clearing)];
+      }
+    }
     for (const auto& e : report.errors) log_warn("restore: " + e);
     log_info("restored trigger states from " + std::to_string(report.ticks) + " ticks (" +
              engine::format_time(window->start_ms) + " to " + engine::format_time(window->end_ms) +
