@@ -15,6 +15,7 @@
 #include "cli/run_config.hpp"
 #include "dsl/literals.hpp"
 #include "dsl/render.hpp"
+#include "runtime/act/action_requests.hpp"
 #include "runtime/bytecode/file.hpp"
 #include "runtime/cluster/snapshot.hpp"
 #include "runtime/engine/audit.hpp"
@@ -23,6 +24,8 @@
 #include "runtime/prometheus/client.hpp"
 #include "runtime/replay/prometheus_vectors.hpp"
 #include "runtime/replay/replay.hpp"
+#include "runtime/safety/decision_record.hpp"
+#include "runtime/safety/gatekeeper.hpp"
 #include "stdlib/catalog.hpp"
 #include "stdlib/engine_support.hpp"
 #include "stdlib/functions.hpp"
@@ -115,23 +118,26 @@ std::int64_t now_ms() {
       .count();
 }
 
-engine::Decision decide(const bytecode::Program& program, const engine::ProposalRecord& p,
-                        bool dry_run) {
-  if (p.unknown_arguments)
-    return {"blocked", "an argument of the action is unknown (missing data)"};
-  switch (program.policies[p.policy].mode) {
-    case bytecode::Mode::Monitor:
-      return {"recorded", "mode monitor: evaluate and record only"};
-    case bytecode::Mode::DryRun:
-      return {"dry-run", "mode dryrun"};
-    default:
-      break;
+// Every decision of a tick as one audit line: the safety runtime's decision record, with
+// the signal values that led to the proposal and where its action is written.
+void write_decisions(std::ostream& audit, const bytecode::Program& program,
+                     const engine::TickResult& tick,
+                     std::span<const safety::ActionRequest> requests,
+                     std::span<const safety::Decision> decisions,
+                     monitor::RuntimeMetrics& metrics) {
+  const std::less<const safety::ActionRequest*> before;
+  for (const auto& d : decisions) {
+    std::string line = safety::decision_record(d);
+    if (!before(d.request, requests.data()) &&
+        before(d.request, requests.data() + requests.size())) {
+      const auto& p = tick.proposals[static_cast<std::size_t>(d.request - requests.data())];
+      line.pop_back();  // the closing brace
+      line += "," + engine::proposal_context(program, tick, p) + "}";
+    }
+    audit << line << "\n";
+    metrics.record_decision(d.request->policy, d.request->action, safety::outcome_text(d));
   }
-  if (dry_run) return {"dry-run", "--dry-run"};
-  if (program.policies[p.policy].mode == bytecode::Mode::Manual) {
-    return {"awaiting-approval", "mode manual"};
-  }
-  return {"blocked", "no executor: the cluster is a snapshot"};
+  audit.flush();
 }
 
 }  // namespace
@@ -244,8 +250,13 @@ int run_run(const RunOptions& flags) {
     }
   }
   std::ostream& audit = options.audit_file == "-" ? std::cout : audit_file;
-  std::vector<std::string_view> action_names;
-  for (const auto& a : stdlib::actions()) action_names.push_back(a.name);
+  std::vector<act::ActionInfo> actions;
+  for (const auto& a : stdlib::actions()) actions.push_back({a.name, a.destructive});
+  // A snapshot of the cluster cannot be acted on: every decision is a dry run, which runs
+  // every gate and says what would have happened. Executors come with the live cluster.
+  safety::SafetyConfig safety_config;
+  safety_config.dry_run = true;
+  safety::Gatekeeper gatekeeper(safety_config);
 
   std::int64_t interval = engine->step_ms();
   monitor::RuntimeMetrics metrics(*program, hex_hash(*program));
@@ -349,13 +360,13 @@ int run_run(const RunOptions& flags) {
       }
     }
     const auto& tick = engine->tick(now, view, results, options.once);
-    for (const auto& p : tick.proposals) {
-      auto decision = decide(*program, p, options.dry_run);
-      audit << engine::audit_record(*program, tick, p, decision, action_names) << "\n";
-      auto action = program->policies[p.policy].templates[p.template_index].action;
-      metrics.record_decision(p, action_names[action], decision.outcome);
-    }
-    audit.flush();
+    // Every proposal goes through the safety gates, in priority order.
+    std::vector<safety::ActionRequest> requests;
+    requests.reserve(tick.proposals.size());
+    for (const auto& p : tick.proposals)
+      requests.push_back(act::action_request(*program, tick, p, actions));
+    auto decisions = gatekeeper.decide(requests, safety::cluster_facts(view), now);
+    write_decisions(audit, *program, tick, requests, decisions, metrics);
     std::size_t failed = 0;
     for (const auto& o : outcomes) failed += o.ok() ? 0 : 1;
     auto cpu = process_cpu() - started_cpu;

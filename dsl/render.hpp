@@ -1,6 +1,8 @@
 // Diagnostics as people and CI read them: compiler-style text, JSON, and SARIF 2.1.0.
 #pragma once
 
+#include <cstdint>
+
 #include <string>
 
 #include "dsl/diagnostics.hpp"
@@ -27,5 +29,8 @@ std::string render_sarif(const Diagnostics& diagnostics, const SourceManager& so
 
 // Escapes a string for a JSON string literal (without the quotes).
 std::string json_escape(std::string_view text);
+
+// RFC 3339 UTC with milliseconds: 2026-11-26T09:40:48.123Z
+std::string format_time(std::int64_t ms);
 
 }  // namespace skippy::dsl

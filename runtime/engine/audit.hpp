@@ -1,33 +1,26 @@
-// Audit records: one JSON line per decision about a proposal, saying what was proposed, to
-// whom, why (the trigger and the signal values that led to it), and what became of it.
+// What the engine adds to the audit record of a decision about one of its proposals: the
+// signal values that led to it and where the action is written. The safety runtime's
+// decision record (runtime/safety/decision_record.hpp) says what became of it.
 #pragma once
 
-#include <cstdint>
-#include <span>
 #include <string>
-#include <string_view>
 
+#include "dsl/render.hpp"
 #include "runtime/bytecode/program.hpp"
 #include "runtime/engine/tick.hpp"
 
 namespace skippy::engine {
 
-struct Decision {
-  std::string outcome;  // executed, dry-run, recorded, awaiting-approval, blocked
-  std::string reason;   // why, for anything but executed
-};
+// A Value as JSON: a number, a string, a boolean, or {"unknown": "why"}.
+std::string json_value(const bytecode::Value& value);
 
-// A deterministic id for (policy, action, target, firing): the same firing proposing the same
-// action for the same target always gets the same id, so it is never executed twice.
-std::string proposal_id(const bytecode::Program& program, const ProposalRecord& proposal);
-
-// The JSON line (without newline) for one decision about one of the tick's proposals.
-// `action_names` are the stdlib's, by id.
-std::string audit_record(const bytecode::Program& program, const TickResult& tick,
-                         const ProposalRecord& proposal, const Decision& decision,
-                         std::span<const std::string_view> action_names);
+// What led to a proposal, as JSON members (without braces) for its decision record:
+// "signals" (every named input of the policy for the target) and "source" (where the action
+// is written, FILE:LINE:COLUMN).
+std::string proposal_context(const bytecode::Program& program, const TickResult& tick,
+                             const ProposalRecord& proposal);
 
 // RFC 3339 UTC with milliseconds: 2026-11-26T09:40:48.123Z
-std::string format_time(std::int64_t ms);
+using dsl::format_time;
 
 }  // namespace skippy::engine

@@ -300,6 +300,7 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
         r.template_index = p.template_index;
         r.unknown_arguments = p.unknown_arguments;
         r.target = t.key;
+        r.target_object = &t;
         r.fired_at_ms = fired_at[trigger];
         r.arguments_begin = static_cast<std::uint32_t>(out.values.size());
         r.argument_count = p.argument_count;

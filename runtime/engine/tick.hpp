@@ -61,6 +61,7 @@ struct ProposalRecord {
   std::uint16_t template_index = 0;
   bool unknown_arguments = false;
   std::string_view target;
+  const Target* target_object = nullptr;  // the target in the engine's table (its objects)
   std::int64_t fired_at_ms = 0;  // the firing that made it: part of its idempotency key
   // Into TickResult::values: the action's arguments, and the policy's inputs (one per slot)
   // that led to it. Strings view the program or the cluster view.

@@ -109,10 +109,10 @@ void RuntimeMetrics::record_tick(const engine::TickResult& tick,
   }
 }
 
-void RuntimeMetrics::record_decision(const engine::ProposalRecord& proposal,
-                                     std::string_view action, std::string_view outcome) {
+void RuntimeMetrics::record_decision(std::string_view policy, std::string_view action,
+                                     std::string_view outcome) {
   proposals_
-      .Add({{"policy", std::string(program_->string(program_->policies[proposal.policy].name))},
+      .Add({{"policy", std::string(policy)},
             {"action", std::string(action)},
             {"outcome", std::string(outcome)}})
       .Increment();

@@ -30,8 +30,7 @@ class RuntimeMetrics {
                    std::chrono::duration<double> cpu, std::size_t queries_ok,
                    std::size_t queries_failed);
   // One decision about a proposal.
-  void record_decision(const engine::ProposalRecord& proposal, std::string_view action,
-                       std::string_view outcome);
+  void record_decision(std::string_view policy, std::string_view action, std::string_view outcome);
   void record_missed_ticks(std::size_t n);
   // After a reload: names come from the new program; the info metric describes it.
   void set_program(const bytecode::Program& program, std::string_view source_sha256_hex);

@@ -20,10 +20,10 @@ void number(std::string& out, std::string_view name, std::int64_t value) {
 std::string decision_record(const Decision& d) {
   const ActionRequest& r = *d.request;
   std::string out = "{\"id\":\"" + json_escape(r.id) + "\"";
-  number(out, "time_ms", d.time_ms);
+  field(out, "time", dsl::format_time(d.time_ms));
   field(out, "policy", r.policy);
   field(out, "trigger", r.trigger);
-  number(out, "fired_at_ms", r.fired_at_ms);
+  field(out, "fired_at", dsl::format_time(r.fired_at_ms));
   field(out, "target", target_key(r.target));
   field(out, "action", r.action);
   out += ",\"arguments\":{";

@@ -15,6 +15,8 @@
 #include <simdjson.h>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include <map>
 
 #include "tests/prometheus/prometheus_server.hpp"
@@ -140,7 +142,7 @@ void one_query_fails(Fault fault, const std::string& error) {
   auto records = records_of(r.audit);
   BOOST_REQUIRE_EQUAL(records.size(), 1u);
   BOOST_TEST(records[0].policy == "memory_leak");
-  BOOST_TEST(records[0].target == "demo-apps/leaky-1");
+  BOOST_TEST(records[0].target == "Pod/demo-apps/leaky-1");
   BOOST_TEST(records[0].action == "restart");
   BOOST_TEST(records[0].signals["mem_pct"].value_or(0) == 89.0, boost::test_tools::tolerance(1e-6));
   BOOST_TEST(contains(r.log, "policy restarts: query `" + kRestartsQuery + "` failed: POST " +
@@ -230,10 +232,13 @@ BOOST_AUTO_TEST_CASE(through_the_proxy_without_faults_both_policies_propose) {
   BOOST_TEST(r.code == 0, r.log);
   auto records = records_of(r.audit);
   BOOST_REQUIRE_EQUAL(records.size(), 2u);
+  // Decisions are in priority order (lower first), then by policy.
+  std::sort(records.begin(), records.end(),
+            [](const auto& a, const auto& b) { return a.policy < b.policy; });
   BOOST_TEST(records[0].policy == "memory_leak");
-  BOOST_TEST(records[0].target == "demo-apps/leaky-1");
+  BOOST_TEST(records[0].target == "Pod/demo-apps/leaky-1");
   BOOST_TEST(records[1].policy == "restarts");
-  BOOST_TEST(records[1].target == "demo-apps/steady-1");
+  BOOST_TEST(records[1].target == "Pod/demo-apps/steady-1");
   BOOST_TEST(records[1].signals["restarts"].value_or(0) == 7.0);
   BOOST_TEST(contains(r.log, "2 queries (0 failed)"), r.log);
 }

@@ -83,18 +83,25 @@ BOOST_AUTO_TEST_CASE(once_against_a_real_prometheus_writes_the_expected_audit_re
   BOOST_REQUIRE(!parser.parse(lines[0]).get(record));
   BOOST_TEST(std::string_view(record["policy"]) == "memory_leak");
   BOOST_TEST(std::string_view(record["trigger"]) == "high_memory");
-  BOOST_TEST(std::string_view(record["target"]) == "demo-apps/leaky-1");
+  BOOST_TEST(std::string_view(record["target"]) == "Pod/demo-apps/leaky-1");
   BOOST_TEST(std::string_view(record["action"]) == "restart");
   BOOST_TEST(std::string_view(record["arguments"]["strategy"]) == "rolling");
   BOOST_TEST(int64_t(record["priority"]) == 10);
-  BOOST_TEST(std::string_view(record["outcome"]) == "blocked");
-  BOOST_TEST(std::string_view(record["reason"]) == "no executor: the cluster is a snapshot");
+  // A snapshot cannot be acted on: the decision is a dry run, which ran every gate.
+  BOOST_TEST(std::string_view(record["outcome"]) == "dry-run");
+  BOOST_TEST(std::string_view(record["would"]) == "execute");
+  simdjson::dom::array gates;
+  BOOST_REQUIRE(!record["gates"].get(gates));
+  BOOST_TEST(gates.size() == 9u);
+  BOOST_TEST(std::string_view(gates.at(0)["gate"]) == "mode");
+  BOOST_TEST(std::string_view(gates.at(3)["gate"]) == "cooldown");
+  BOOST_TEST(std::string_view(gates.at(3)["verdict"]) == "passed");
   BOOST_TEST(double(record["signals"]["mem_pct"]) == 89.0,
              boost::test_tools::tolerance(1e-6));  // bytes are whole
   BOOST_TEST(std::string_view(record["time"]) == "2023-11-14T22:23:05.000Z");
   BOOST_TEST(std::string_view(record["source"]).find("p.skippy:11:") != std::string_view::npos);
 
-  // The same tick in dry-run: the same proposal, the same id, outcome dry-run.
+  // The same tick with --dry-run: the same proposal, the same id, outcome dry-run.
   auto dry = run_once(dir, prometheus.url(), kT0 + 585, true);
   simdjson::dom::element dry_record;
   BOOST_REQUIRE(!parser.parse(dry.audit.substr(0, dry.audit.find('\n'))).get(dry_record));
@@ -122,7 +129,8 @@ BOOST_AUTO_TEST_CASE(a_restart_restores_pending_for_timers_from_history) {
   BOOST_TEST(due.log.find("restored trigger states from 5 ticks (2023-11-14T22:22:15.000Z to "
                           "2023-11-14T22:23:15.000Z): 1 pending, 0 firing") != std::string::npos,
              due.log);
-  BOOST_TEST(due.audit.find("\"target\":\"demo-apps/leaky-1\"") != std::string::npos, due.audit);
+  BOOST_TEST(due.audit.find("\"target\":\"Pod/demo-apps/leaky-1\"") != std::string::npos,
+             due.audit);
   BOOST_TEST(due.audit.find("\"fired_at\":\"2023-11-14T22:23:30.000Z\"") != std::string::npos,
              due.audit);
 

@@ -1,0 +1,50 @@
+#include "runtime/act/action_requests.hpp"
+
+#include "runtime/engine/audit.hpp"
+
+namespace skippy::act {
+
+safety::ActionRequest action_request(const bytecode::Program& program,
+                                     const engine::TickResult& tick,
+                                     const engine::ProposalRecord& p,
+                                     std::span<const ActionInfo> actions) {
+  const auto& policy = program.policies[p.policy];
+  const auto& t = policy.templates[p.template_index];
+  safety::ActionRequest r;
+  r.policy = program.string(policy.name);
+  r.trigger = program.string(policy.triggers[t.trigger].name);
+  r.action = t.action < actions.size() ? actions[t.action].name : "?";
+  r.destructive = t.action < actions.size() && actions[t.action].destructive;
+  r.priority = t.priority;
+  const auto arguments = tick.arguments(p);
+  for (std::size_t i = 0; i < arguments.size() && i < t.argument_names.size(); ++i) {
+    std::string name(program.string(t.argument_names[i]));
+    // Scaling up by a positive count cannot take capacity away.
+    if (r.action == "scale" && name == "by" && arguments[i].tag == bytecode::ValueTag::Number &&
+        arguments[i].number > 0) {
+      r.destructive = false;
+    }
+    r.arguments.push_back({std::move(name), engine::json_value(arguments[i])});
+  }
+  r.unknown_arguments = p.unknown_arguments;
+  if (const engine::Target* target = p.target_object) {
+    r.target.kind = engine::kind_name(target->kind);
+    r.target.namespace_name = target->namespace_name;
+    r.target.name = target->name;
+    if (target->pod && target->workload) {
+      r.target.workload_kind = target->workload->kind;
+      r.target.workload_name = target->workload->meta.name;
+    }
+    const cluster::ObjectMeta& meta = target->pod ? target->pod->meta : target->workload->meta;
+    r.target.labels = meta.labels;
+    r.target.annotations = meta.annotations;
+  }
+  r.mode = policy.mode;
+  r.limits = safety::policy_limits(policy.safety);
+  r.approval_required = safety::approval_required(policy.safety, t.action);
+  r.fired_at_ms = p.fired_at_ms;
+  r.id = safety::action_id(r);
+  return r;
+}
+
+}  // namespace skippy::act
