@@ -424,6 +424,23 @@ BOOST_AUTO_TEST_CASE(saving_replaces_the_journal_whole_and_loading_reports_corru
   BOOST_TEST(error->find("cannot create") == 0u, *error);
 }
 
+BOOST_AUTO_TEST_CASE(text_that_is_not_utf8_is_not_saved) {
+  TempDir dir;
+  std::string path = dir.file("safety.journal");
+  BOOST_REQUIRE(!safety::save_journal(path, {}));
+  std::string before = read_file(path);
+  Gatekeeper g(open_config());
+  auto r = pod_action("p", "web-1");
+  r.target.labels = {{"app", "web\xff"}};
+  r = with_id(r);
+  g.decide(std::span(&r, 1), web_facts(), 0);
+  auto error = safety::save_journal(path, g.state());
+  BOOST_REQUIRE(error);
+  BOOST_TEST(error->find("not saved: record 3 holds text that is not UTF-8") == 0u, *error);
+  BOOST_TEST(read_file(path) == before);
+  BOOST_TEST(!std::filesystem::exists(path + ".tmp"));
+}
+
 // ---- the JSON reader --------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(json_reader_is_strict_and_locates_errors) {
