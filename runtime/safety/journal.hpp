@@ -50,7 +50,8 @@ struct JournalLoad {
 JournalLoad load_journal(const std::string& path);
 
 // Writes `path` atomically: PATH.tmp written, fsynced, renamed over PATH, directory fsynced.
-// Returns what went wrong, if anything; the previous journal is then intact.
+// Returns what went wrong, if anything; the previous journal is then intact. A state holding
+// text that is not UTF-8 is not written: the journal is UTF-8 and could not be read back.
 std::optional<std::string> save_journal(const std::string& path, const SafetyState& state);
 
 }  // namespace skippy::safety

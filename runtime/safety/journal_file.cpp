@@ -1,11 +1,14 @@
 // The journal on disk: read whole; written whole to PATH.tmp, fsynced, renamed over PATH, and
 // the directory fsynced, so that PATH always holds one complete journal, old or new.
 #include <fcntl.h>
+#include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "runtime/safety/journal.hpp"
 
@@ -24,6 +27,20 @@ bool write_all(int fd, std::string_view bytes) {
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
   return true;
+}
+
+// The journal is UTF-8, and its reader accepts nothing else: a state holding other bytes (a
+// name read from a file that is not UTF-8) must not be written, or the next start could not
+// read it. Returns the first record with such text.
+std::optional<std::size_t> record_not_utf8(std::string_view bytes) {
+  if (simdjson::validate_utf8(bytes)) return std::nullopt;
+  std::size_t record = 0;
+  for (std::size_t start = bytes.find('\n') + 1; start < bytes.size(); ++record) {
+    std::size_t end = std::min(bytes.find('\n', start), bytes.size());
+    if (!simdjson::validate_utf8(bytes.substr(start, end - start))) return record + 1;
+    start = end + 1;
+  }
+  return record;
 }
 
 }  // namespace
@@ -58,6 +75,10 @@ JournalLoad load_journal(const std::string& path) {
 
 std::optional<std::string> save_journal(const std::string& path, const SafetyState& state) {
   std::string bytes = encode_journal(state);
+  if (auto record = record_not_utf8(bytes))
+    return "not saved: record " + std::to_string(*record) +
+           " holds text that is not UTF-8, which the journal cannot carry; " + path +
+           " keeps the previous state";
   std::string temporary = path + ".tmp";
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return failure("cannot create", temporary);

@@ -12,7 +12,6 @@
 #include "runtime/safety/executor.hpp"
 #include "runtime/safety/gatekeeper.hpp"
 #include "runtime/safety/journal.hpp"
-#include "runtime/safety/json_reader.hpp"
 #include "tests/support/safety_support.hpp"
 
 using namespace skippy;
@@ -424,38 +423,133 @@ BOOST_AUTO_TEST_CASE(saving_replaces_the_journal_whole_and_loading_reports_corru
   BOOST_TEST(error->find("cannot create") == 0u, *error);
 }
 
-// ---- the JSON reader --------------------------------------------------------------------------
+BOOST_AUTO_TEST_CASE(text_that_is_not_utf8_is_not_saved) {
+  TempDir dir;
+  std::string path = dir.file("safety.journal");
+  BOOST_REQUIRE(!safety::save_journal(path, {}));
+  std::string before = read_file(path);
+  Gatekeeper g(open_config());
+  auto r = pod_action("p", "web-1");
+  r.target.labels = {{"app", "web\xff"}};
+  r = with_id(r);
+  g.decide(std::span(&r, 1), web_facts(), 0);
+  auto error = safety::save_journal(path, g.state());
+  BOOST_REQUIRE(error);
+  BOOST_TEST(error->find("not saved: record 3 holds text that is not UTF-8") == 0u, *error);
+  BOOST_TEST(read_file(path) == before);
+  BOOST_TEST(!std::filesystem::exists(path + ".tmp"));
+}
 
-BOOST_AUTO_TEST_CASE(json_reader_is_strict_and_locates_errors) {
-  safety::JsonValue v;
-  BOOST_TEST(
-      !safety::read_json(R"({"a":[1,-2,3.5e1,true,false,null],"b":"\u00e9\ud83d\ude00"})", v));
-  BOOST_TEST(v.member("a")->items.size() == 6u);
-  BOOST_TEST(v.member("a")->items[1].integer == -2);
-  BOOST_TEST(!v.member("a")->items[2].is_integer);
-  BOOST_TEST(v.member("b")->string == "\xC3\xA9\xF0\x9F\x98\x80");
-  BOOST_TEST(!safety::read_json("-9223372036854775808", v));
-  BOOST_TEST(v.integer == std::numeric_limits<std::int64_t>::min());
-  BOOST_TEST(!safety::read_json("9223372036854775808", v));
-  BOOST_TEST(!v.is_integer);
+// ---- the records' JSON, read by simdjson ------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(malformed_json_is_reported_in_its_record_where_simdjson_stops) {
+  // Each edit is made to record 1 (the breaker) and resealed, so that only its JSON is wrong.
+  // `at` is where in the edited text the error is; kStart: the start of the record, for what
+  // simdjson finds before it has a document (strings, control characters, UTF-8).
+  constexpr std::size_t kStart = std::string_view::npos;
   struct Bad {
-    const char* text;
-    std::size_t offset;
+    std::string_view to;
+    std::size_t at;
     const char* message;
   };
-  for (const auto& bad :
-       {Bad{"{\"a\":1,}", 7, "expected a member name in quotes"},
-        Bad{"[1 2]", 3, "expected ',' or ']' in an array"},
-        Bad{"\"abc", 4, "a string without its closing quote"},
-        Bad{"\"a\x01\"", 2, "a control character in a string"},
-        Bad{"\"\\ud800x\"", 7, "a high surrogate without its low half"},
-        Bad{"01", 1, "unexpected text after the value"}, Bad{"-", 0, "expected a JSON value"},
-        Bad{"tru", 0, "expected a JSON value"}}) {
-    auto e = safety::read_json(bad.text, v);
-    BOOST_TEST_CONTEXT(bad.text) {
-      BOOST_REQUIRE(e);
-      BOOST_TEST(e->offset == bad.offset);
-      BOOST_TEST(e->message == bad.message);
+  const std::string_view from = "\"failures\":[1000]}";
+  const char* malformed =
+      "malformed JSON: a comma, colon, quote or bracket is missing or out of place";
+  for (const auto& bad : {
+           Bad{"\"failures\":[1000],}", 18, malformed},
+           Bad{"\"failures\":[1000 2]}", 17, malformed},
+           Bad{"\"failures\" [1000]}", 11, malformed},
+           Bad{"\"failures\":[1000,]}", 17, malformed},
+           Bad{"\"failures\":[1000],\"x\":\"\\ud800x\"}", 22, "a string with an invalid escape"},
+           Bad{"\"failures\":[1000],\"x\":\"\\q\"}", 22, "a string with an invalid escape"},
+           Bad{"\"failures\":[1000],\"\\q\":1}", 18, "a string with an invalid escape"},
+           Bad{"\"failures\":[1000],\"x\":tru}", 22, "expected a JSON value"},
+           Bad{"\"failures\":[1000],\"x\":-}", 22, "expected a JSON value"},
+           Bad{"\"failures\":[1000],\"x\":01}", 22, "a number that is malformed or out of range"},
+           Bad{"\"failures\":[1000]}}", 18, "unexpected text after the record's object"},
+           Bad{"\"failures\":[1000]} x", kStart, "the record does not end with its object's '}'"},
+           Bad{"\"failures\":[1000]", kStart, "the record does not end with its object's '}'"},
+           Bad{"\"failures\":[1000],\"x\":\"a\x01\"}", kStart, "a control character in a string"},
+           Bad{"\"failures\":[1000],\"x\":\"abc}", kStart, "a string without its closing quote"},
+           Bad{"\"failures\":[1000],\"x\":\"\xff\"}", kStart, "the record is not valid UTF-8"},
+       }) {
+    std::string bytes = safety::encode_journal(typical_state());
+    std::size_t record = bytes.find('\n') + 1;
+    std::size_t edit = bytes.find(from);
+    bytes.replace(edit, from.size(), bad.to);
+    safety::reseal_journal(bytes);
+    auto d = safety::decode_journal(bytes);
+    BOOST_TEST_CONTEXT(bad.to) {
+      BOOST_REQUIRE(!d.ok());
+      BOOST_TEST(d.error->record == 1u);
+      BOOST_TEST(d.error->offset == (bad.at == kStart ? record : edit + bad.at));
+      BOOST_TEST(d.error->message == bad.message);
+      BOOST_TEST(d.state.actions.empty());
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_record_is_one_json_object) {
+  std::string bytes = safety::encode_journal({});
+  std::size_t record = bytes.find('\n') + 1;
+  std::size_t tab = bytes.find('\t', record);
+  for (auto [json, message] :
+       {std::pair{"[1]", "a record must be an object"},
+        std::pair{"\"breaker\"", "a record must be an object"},
+        std::pair{"", "the record is empty"}, std::pair{"  ", "the record is empty"}}) {
+    std::string changed = bytes;
+    changed.replace(record, tab - record, json);
+    safety::reseal_journal(changed);
+    auto d = safety::decode_journal(changed);
+    BOOST_TEST_CONTEXT(json) {
+      BOOST_REQUIRE(!d.ok());
+      BOOST_TEST(d.error->text() == "byte " + std::to_string(record) + " (record 1): " + message);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(numbers_strings_and_unknown_fields_read_as_json_says) {
+  // Whole numbers fill 64 bits exactly; anything else in a whole-number field is out of range.
+  auto d = edited("\"open_until_ms\":0", "\"open_until_ms\":-9223372036854775808");
+  BOOST_REQUIRE_MESSAGE(d.ok(), error_text(d));
+  BOOST_TEST(d.state.breaker_open_until_ms == std::numeric_limits<std::int64_t>::min());
+  BOOST_TEST(error_text(edited("\"open_until_ms\":0", "\"open_until_ms\":9223372036854775808")) ==
+             "field \"open_until_ms\" is out of range");
+  BOOST_TEST(error_text(edited("\"open_until_ms\":0", "\"open_until_ms\":1e2")) ==
+             "field \"open_until_ms\" is out of range");
+  // Fields the reader does not know are checked as JSON and passed over, however long their
+  // numbers; of a repeated field, the first counts.
+  d = edited("\"open_until_ms\":0,",
+             "\"open_until_ms\":0,\"x\":[123456789012345678901234567890,{\"y\":null}],"
+             "\"open_until_ms\":5,");
+  BOOST_REQUIRE_MESSAGE(d.ok(), error_text(d));
+  BOOST_TEST(d.state.breaker_open_until_ms == 0);
+  // Escapes are decoded, surrogate pairs included.
+  d = edited("\"labels\":{}", R"("labels":{"\u00e9":"\ud83d\ude00 \"\/\\ \b\f\n\r\t"})");
+  BOOST_REQUIRE_MESSAGE(d.ok(), error_text(d));
+  std::size_t found = 0;
+  for (const auto& [id, entry] : d.state.actions) {
+    if (!entry.request || entry.request->target.labels.empty()) continue;
+    ++found;
+    BOOST_TEST(entry.request->target.labels.at("\xC3\xA9") == "\xF0\x9F\x98\x80 \"/\\ \b\f\n\r\t");
+  }
+  BOOST_TEST(found == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(arguments_keep_their_json_text) {
+  auto d =
+      edited(R"("arguments":{"strategy":"rolling"})",
+             R"("arguments":{"strategy": "rolling" ,"n":-1.5e3,"patch":{ "a" : [1, {"b":null}] } ,)"
+             R"("s":"\u00e9","t":true})");
+  BOOST_REQUIRE_MESSAGE(d.ok(), error_text(d));
+  const safety::ActionRequest* request = nullptr;
+  for (const auto& [id, entry] : d.state.actions)
+    if (entry.request && entry.request->arguments.size() == 5u) request = entry.request.get();
+  BOOST_REQUIRE(request);
+  std::vector<std::string> arguments;
+  for (const auto& a : request->arguments) arguments.push_back(a.name + "=" + a.json);
+  std::vector<std::string> expected = {"strategy=\"rolling\"", "n=-1.5e3",
+                                       R"(patch={ "a" : [1, {"b":null}] })", R"(s="\u00e9")",
+                                       "t=true"};
+  BOOST_TEST(arguments == expected, boost::test_tools::per_element());
 }
