@@ -45,6 +45,13 @@ struct CompileOptions {
 void add_compile_command(CLI::App& app, CompileOptions& options);
 int run_compile(const CompileOptions& options);
 
+struct ExplainOptions {
+  std::string id;
+  std::string audit_file = "audit.jsonl";
+};
+void add_explain_command(CLI::App& app, ExplainOptions& options);
+int run_explain(const ExplainOptions& options);
+
 struct DisasmOptions {
   std::string path;
 };

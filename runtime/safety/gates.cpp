@@ -102,7 +102,7 @@ Verdict check_mode(GateInput& in, const GateContext& c, std::string& reason) {
     case bytecode::Mode::Automatic:
       break;
   }
-  if (c.config.dry_run) reason = "--dry-run: every gate runs, nothing is executed";
+  if (c.config.dry_run) reason = "dry run: every gate runs, nothing is executed";
   return Verdict::Passed;
 }
 

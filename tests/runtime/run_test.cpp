@@ -107,6 +107,33 @@ BOOST_AUTO_TEST_CASE(once_against_a_real_prometheus_writes_the_expected_audit_re
   BOOST_REQUIRE(!parser.parse(dry.audit.substr(0, dry.audit.find('\n'))).get(dry_record));
   BOOST_TEST(std::string_view(dry_record["outcome"]) == "dry-run");
   BOOST_TEST(std::string_view(dry_record["id"]) == std::string_view(record["id"]));
+
+  // skippy explain tells the decision, found by a prefix of its id.
+  skippy::test::write_file(dir.path() / "audit.jsonl", late.audit);
+  auto id = std::string(std::string_view(record["id"]));
+  auto explain = [&](const std::string& which) {
+    Process p(
+        {SKIPPY_BINARY, "explain", which, "--audit.file", (dir.path() / "audit.jsonl").string()},
+        dir.path() / "explain.out");
+    int code = p.wait();
+    return std::make_pair(code, skippy::test::read_file(dir.path() / "explain.out"));
+  };
+  auto [code, text] = explain(id.substr(0, 8));
+  BOOST_TEST(code == 0, text);
+  BOOST_TEST(text.find("decision " + id + " at 2023-11-14T22:23:05.000Z") != std::string::npos,
+             text);
+  BOOST_TEST(text.find("proposed restart(strategy: rolling) priority 10 on "
+                       "Pod/demo-apps/leaky-1") != std::string::npos,
+             text);
+  BOOST_TEST(text.find("    mem_pct = 88.9999") != std::string::npos, text);  // 89% of whole bytes
+  BOOST_TEST(text.find("    cooldown        passed") != std::string::npos, text);
+  BOOST_TEST(text.find("outcome: dry-run (would have been: execute)") != std::string::npos, text);
+  BOOST_TEST(
+      text.find("on high_memory do restart(strategy: rolling) priority 10") != std::string::npos,
+      text);  // the source line
+  auto [missing_code, missing] = explain("ffffffff");
+  BOOST_TEST(missing_code == 1);
+  BOOST_TEST(missing.find("no decision `ffffffff`") != std::string::npos, missing);
 }
 
 BOOST_AUTO_TEST_CASE(a_restart_restores_pending_for_timers_from_history) {

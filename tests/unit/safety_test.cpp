@@ -624,7 +624,7 @@ BOOST_AUTO_TEST_CASE(a_dry_run_runs_every_gate) {
   BOOST_TEST(verdicts(ds[0]) ==
              "mode:passed arguments:blocked protected:passed cooldown:passed rate-limit:passed "
              "blast-radius:passed circuit-breaker:passed concurrency:passed approval:blocked");
-  BOOST_TEST(ds[0].gate(Gate::Mode).reason == "--dry-run: every gate runs, nothing is executed");
+  BOOST_TEST(ds[0].gate(Gate::Mode).reason == "dry run: every gate runs, nothing is executed");
 }
 
 // ---- idempotency ------------------------------------------------------------------------------

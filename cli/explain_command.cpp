@@ -1,0 +1,128 @@
+// skippy explain ID: one decision of the audit file, as a person would want to read it:
+// what was proposed, to whom, why (the trigger and the signal values), each safety gate's
+// verdict, the outcome, and the policy's source line that wrote the action.
+#include <simdjson.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+
+namespace skippy::cli {
+namespace {
+
+std::string text_of(simdjson::dom::element e) {
+  std::string_view s;
+  if (!e.get(s)) return std::string(s);
+  return simdjson::minify(e);
+}
+
+// "FILE:LINE:COLUMN" and that line of FILE, if it can be read.
+void print_source(std::ostream& out, std::string_view source) {
+  out << "  written at " << source << "\n";
+  auto last = source.rfind(':');
+  auto before = last == std::string_view::npos ? last : source.rfind(':', last - 1);
+  if (before == std::string_view::npos) return;
+  std::string file(source.substr(0, before));
+  long line_number = std::strtol(std::string(source.substr(before + 1)).c_str(), nullptr, 10);
+  std::ifstream in(file);
+  std::string line;
+  for (long n = 1; n <= line_number && std::getline(in, line); ++n) {
+    if (n == line_number) out << "    " << n << " | " << line << "\n";
+  }
+}
+
+void print_decision(std::ostream& out, simdjson::dom::element d) {
+  auto get = [&](const char* key) {
+    simdjson::dom::element e;
+    return d[key].get(e) ? std::string() : text_of(e);
+  };
+  out << "decision " << get("id") << " at " << get("time") << "\n";
+  out << "  policy " << get("policy") << ", trigger " << get("trigger") << " (firing since "
+      << get("fired_at") << ")\n";
+  out << "  proposed " << get("action") << "(";
+  simdjson::dom::object args;
+  if (!d["arguments"].get(args)) {
+    bool first = true;
+    for (auto [name, value] : args) {
+      out << (first ? "" : ", ") << name << ": " << text_of(value);
+      first = false;
+    }
+  }
+  out << ") priority " << get("priority") << " on " << get("target")
+      << (get("destructive") == "true" ? " (destructive)" : "") << ", mode " << get("mode") << "\n";
+  simdjson::dom::object signals;
+  if (!d["signals"].get(signals)) {
+    out << "  signals:\n";
+    for (auto [name, value] : signals) out << "    " << name << " = " << text_of(value) << "\n";
+  }
+  simdjson::dom::array gates;
+  if (!d["gates"].get(gates)) {
+    out << "  gates, in order:\n";
+    for (auto g : gates) {
+      std::string gate = text_of(g["gate"]), verdict = text_of(g["verdict"]);
+      gate.resize(std::max<std::size_t>(gate.size(), 16), ' ');
+      out << "    " << gate << verdict;
+      simdjson::dom::element reason;
+      if (!g["reason"].get(reason)) out << ": " << text_of(reason);
+      out << "\n";
+    }
+  }
+  out << "  outcome: " << get("outcome");
+  if (auto would = get("would"); !would.empty()) out << " (would have been: " << would << ")";
+  if (auto reason = get("reason"); !reason.empty()) out << ": " << reason;
+  out << "\n";
+  if (auto source = get("source"); !source.empty()) print_source(out, source);
+}
+
+}  // namespace
+
+void add_explain_command(CLI::App& app, ExplainOptions& options) {
+  auto* cmd = app.add_subcommand(
+      "explain", "Explain a decision of the audit file: the proposal, its signals and each gate");
+  cmd->add_option("id", options.id, "The decision's id (or a unique prefix of it)")->required();
+  cmd->add_option("--audit.file", options.audit_file, "The audit file skippy run wrote")
+      ->capture_default_str();
+}
+
+int run_explain(const ExplainOptions& options) {
+  std::ifstream in(options.audit_file);
+  if (!in) {
+    std::cerr << "skippy explain: cannot read the audit file `" << options.audit_file << "`\n";
+    return kExitUsage;
+  }
+  simdjson::dom::parser parser;
+  std::string line, found, other;
+  std::size_t number = 0, found_line = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    simdjson::dom::element record;
+    if (parser.parse(line).get(record)) {
+      std::cerr << options.audit_file << ":" << number << ": not a JSON record; skipped\n";
+      continue;
+    }
+    std::string_view id;
+    if (record["id"].get(id) || !id.starts_with(options.id)) continue;
+    if (!found.empty() && id != std::string_view(other)) {
+      std::cerr << "skippy explain: `" << options.id << "` matches several decisions (" << other
+                << ", " << id << "); give more of the id\n";
+      return kExitUsage;
+    }
+    other = std::string(id);
+    found = line;  // the latest decision about it wins
+    found_line = number;
+  }
+  if (found.empty()) {
+    std::cerr << "skippy explain: no decision `" << options.id << "` in `" << options.audit_file
+              << "`\n";
+    return kExitFindings;
+  }
+  simdjson::dom::element record;
+  if (parser.parse(found).get(record)) return kExitFindings;
+  std::cout << options.audit_file << ":" << found_line << ":\n";
+  print_decision(std::cout, record);
+  return kExitOk;
+}
+
+}  // namespace skippy::cli
