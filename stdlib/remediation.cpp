@@ -5,6 +5,7 @@
 
 #include "dsl/render.hpp"
 #include "runtime/engine/audit.hpp"
+#include "runtime/engine/target_table.hpp"
 
 namespace skippy::stdlib {
 namespace {
@@ -53,32 +54,9 @@ class Arguments {
   std::span<const ActionArgument> args_;
 };
 
-std::string kind_of(TargetKind kind) {
-  switch (kind) {
-    case TargetKind::Pods:
-      return "Pod";
-    case TargetKind::Deployments:
-      return "Deployment";
-    case TargetKind::StatefulSets:
-      return "StatefulSet";
-    case TargetKind::DaemonSets:
-      return "DaemonSet";
-    case TargetKind::ReplicaSets:
-      return "ReplicaSet";
-  }
-  return "?";
-}
-
-std::optional<TargetKind> workload_kind(std::string_view kind) {
-  for (auto k : {TargetKind::Deployments, TargetKind::StatefulSets, TargetKind::DaemonSets,
-                 TargetKind::ReplicaSets}) {
-    if (kind_of(k) == kind) return k;
-  }
-  return std::nullopt;
-}
-
 std::string who(const RemediationTarget& t) {
-  return kind_of(t.kind) + " " + std::string(t.namespace_name) + "/" + std::string(t.name);
+  return std::string(engine::kind_name(t.kind)) + " " + std::string(t.namespace_name) + "/" +
+         std::string(t.name);
 }
 
 // DeleteOptions: a grace period in seconds (force: 0) and a propagation policy.
@@ -133,7 +111,7 @@ std::variant<Remediation, std::string> scale(const Arguments& args, const Remedi
       return "scale: pod " + std::string(t.namespace_name) + "/" + std::string(t.name) +
              " has no owning workload";
     }
-    auto kind = workload_kind(t.workload->kind);
+    auto kind = engine::workload_kind(t.workload->kind);
     if (!kind) return "scale: the pod's owner is a " + t.workload->kind + ", which has no scale";
     w.kind = *kind;
     w.namespace_name = t.workload->meta.namespace_name;
@@ -217,7 +195,7 @@ std::variant<Remediation, std::string> notify(const Arguments& args, const Remed
   w.body = "{\"time\":" + quoted(engine::format_time(ctx.now_ms)) +
            ",\"id\":" + quoted(ctx.decision_id) + ",\"policy\":" + quoted(ctx.policy) +
            ",\"trigger\":" + quoted(ctx.trigger) +
-           ",\"target\":{\"kind\":" + quoted(kind_of(t.kind)) +
+           ",\"target\":{\"kind\":" + quoted(engine::kind_name(t.kind)) +
            ",\"namespace\":" + quoted(t.namespace_name) + ",\"name\":" + quoted(t.name) + "}";
   if (auto message = args.text("message"); !message.empty())
     w.body += ",\"message\":" + quoted(message);

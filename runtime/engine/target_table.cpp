@@ -18,8 +18,6 @@ std::string_view kind_name(bytecode::TargetKind kind) {
   return "";
 }
 
-namespace {
-
 std::optional<bytecode::TargetKind> workload_kind(std::string_view name) {
   for (auto kind : {bytecode::TargetKind::Deployments, bytecode::TargetKind::StatefulSets,
                     bytecode::TargetKind::DaemonSets, bytecode::TargetKind::ReplicaSets}) {
@@ -27,8 +25,6 @@ std::optional<bytecode::TargetKind> workload_kind(std::string_view name) {
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 TargetTable::TargetTable(const TargetTable& other)
     : ids_(other.ids_),

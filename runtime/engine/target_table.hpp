@@ -29,6 +29,8 @@ struct Target {
 
 // The Kubernetes kind of a target kind: Pod, Deployment, StatefulSet, ...
 std::string_view kind_name(bytecode::TargetKind kind);
+// The target kind of a workload's Kubernetes kind (Deployment, ...); none for other kinds.
+std::optional<bytecode::TargetKind> workload_kind(std::string_view kind);
 
 class TargetTable {
  public:
