@@ -52,6 +52,14 @@ struct ExplainOptions {
 void add_explain_command(CLI::App& app, ExplainOptions& options);
 int run_explain(const ExplainOptions& options);
 
+struct ApproveOptions {
+  std::vector<std::string> ids;
+  bool list = false;
+  std::string runtime_url = "http://127.0.0.1:9477";
+};
+void add_approve_command(CLI::App& app, ApproveOptions& options);
+int run_approve(const ApproveOptions& options);
+
 struct DisasmOptions {
   std::string path;
 };
@@ -73,6 +81,9 @@ struct RunOptions {
   bool dry_run = false;
   std::string audit_file = "-";
   std::string listen_address = "127.0.0.1:9477";
+  std::string kubeconfig;  // where actions are carried out; none: every decision a dry run
+  std::string context;     // of the kubeconfig; "" for its current context
+  std::string journal;     // the safety journal; none: safety state lives in memory only
   std::string log_level = "info";
   std::string log_format = "logfmt";
 };

@@ -14,12 +14,14 @@ int main(int argc, char** argv) {
   skippy::cli::DisasmOptions disasm;
   skippy::cli::RunOptions run;
   skippy::cli::ExplainOptions explain;
+  skippy::cli::ApproveOptions approve;
   skippy::cli::add_check_command(app, check);
   skippy::cli::add_fmt_command(app, fmt);
   skippy::cli::add_compile_command(app, compile);
   skippy::cli::add_disasm_command(app, disasm);
   skippy::cli::add_run_command(app, run);
   skippy::cli::add_explain_command(app, explain);
+  skippy::cli::add_approve_command(app, approve);
 
   try {
     app.parse(argc, argv);
@@ -33,5 +35,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("disasm")) return skippy::cli::run_disasm(disasm);
   if (app.got_subcommand("run")) return skippy::cli::run_run(run);
   if (app.got_subcommand("explain")) return skippy::cli::run_explain(explain);
+  if (app.got_subcommand("approve")) return skippy::cli::run_approve(approve);
   return skippy::cli::kExitUsage;
 }

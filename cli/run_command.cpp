@@ -13,8 +13,11 @@
 #include "cli/commands.hpp"
 #include "cli/log.hpp"
 #include "cli/run_config.hpp"
+#include "cli/run_safety.hpp"
 #include "dsl/literals.hpp"
 #include "dsl/render.hpp"
+#include "k8s-adapter/api_executor.hpp"
+#include "k8s-adapter/kubeconfig.hpp"
 #include "runtime/act/action_requests.hpp"
 #include "runtime/bytecode/file.hpp"
 #include "runtime/cluster/snapshot.hpp"
@@ -25,7 +28,6 @@
 #include "runtime/replay/prometheus_vectors.hpp"
 #include "runtime/replay/replay.hpp"
 #include "runtime/safety/decision_record.hpp"
-#include "runtime/safety/gatekeeper.hpp"
 #include "stdlib/catalog.hpp"
 #include "stdlib/engine_support.hpp"
 #include "stdlib/functions.hpp"
@@ -167,6 +169,13 @@ void add_run_command(CLI::App& app, RunOptions& options) {
                   "`for` timers (0s: start with no state)")
       ->capture_default_str();
   cmd->add_flag("--dry-run", options.dry_run, "Execute nothing, whatever the policies' modes");
+  cmd->add_option("--kubeconfig", options.kubeconfig,
+                  "Carry out actions through the API server of this kubeconfig (without it, "
+                  "every decision is a dry run)");
+  cmd->add_option("--context", options.context, "The kubeconfig's context (default: current)");
+  cmd->add_option("--safety.journal", options.journal,
+                  "Keep the safety state (actions, cooldowns, rate windows) in this file across "
+                  "restarts");
   cmd->add_option("--audit.file", options.audit_file,
                   "Where audit records go (JSON lines; - for stdout)")
       ->capture_default_str();
@@ -252,11 +261,28 @@ int run_run(const RunOptions& flags) {
   std::ostream& audit = options.audit_file == "-" ? std::cout : audit_file;
   std::vector<act::ActionInfo> actions;
   for (const auto& a : stdlib::actions()) actions.push_back({a.name, a.destructive});
-  // A snapshot of the cluster cannot be acted on: every decision is a dry run, which runs
-  // every gate and says what would have happened. Executors come with the live cluster.
+  // Actions are carried out through the kubeconfig's API server; without one, every decision
+  // is a dry run, which runs every gate and says what would have happened.
+  std::unique_ptr<safety::Executor> executor;
+  if (!options.kubeconfig.empty()) {
+    auto connection = k8s::load_kubeconfig(options.kubeconfig, options.context);
+    if (auto* why = std::get_if<std::string>(&connection)) {
+      std::cerr << "skippy run: " << *why << "\n";
+      return kExitUsage;
+    }
+    executor = std::make_unique<k8s::ApiExecutor>(std::get<k8s::Connection>(connection), view);
+  }
   safety::SafetyConfig safety_config;
-  safety_config.dry_run = true;
-  safety::Gatekeeper gatekeeper(safety_config);
+  safety_config.dry_run = options.dry_run;
+  auto safety = RunSafety::open(safety_config, options.journal, std::move(executor), error);
+  if (!safety) {
+    std::cerr << "skippy run: " << error << "\n";
+    return kExitUsage;
+  }
+  if (options.once && options.time_ms) {
+    const std::int64_t fixed = options.time_ms;
+    safety->set_clock([fixed] { return fixed; });
+  }
 
   std::int64_t interval = engine->step_ms();
   monitor::RuntimeMetrics metrics(*program, hex_hash(*program));
@@ -264,6 +290,7 @@ int run_run(const RunOptions& flags) {
   if (!options.listen_address.empty() && !options.once) {  // one tick: nothing to scrape
     try {
       web = std::make_unique<monitor::WebServer>(options.listen_address, metrics);
+      web->serve_approvals(*safety);
     } catch (const std::exception& e) {
       std::cerr << "skippy run: cannot listen on " << options.listen_address << ": " << e.what()
                 << "\n";
@@ -365,8 +392,13 @@ int run_run(const RunOptions& flags) {
     requests.reserve(tick.proposals.size());
     for (const auto& p : tick.proposals)
       requests.push_back(act::action_request(*program, tick, p, actions));
-    auto decisions = gatekeeper.decide(requests, safety::cluster_facts(view), now);
-    write_decisions(audit, *program, tick, requests, decisions, metrics);
+    RunSafety::Writers writers;
+    writers.decisions = [&](std::span<const safety::Decision> decisions) {
+      write_decisions(audit, *program, tick, requests, decisions, metrics);
+    };
+    writers.audit = &audit;
+    writers.metrics = &metrics;
+    auto executed = safety->tick(requests, view, now, writers);
     std::size_t failed = 0;
     for (const auto& o : outcomes) failed += o.ok() ? 0 : 1;
     auto cpu = process_cpu() - started_cpu;
@@ -383,12 +415,13 @@ int run_run(const RunOptions& flags) {
                  tick.health[i].last_error);
       }
     }
-    log_info("tick " + engine::format_time(now) + ": " + std::to_string(evaluated) + " policies, " +
-             std::to_string(targets) + " targets, " + std::to_string(queries.size()) +
-             " queries (" + std::to_string(failed) + " failed), " +
-             std::to_string(tick.changes.size()) + " trigger changes, " +
-             std::to_string(tick.proposals.size()) + " proposals, " +
-             std::to_string(static_cast<long long>(cpu.count() * 1000)) + " ms of CPU");
+    log_info(
+        "tick " + engine::format_time(now) + ": " + std::to_string(evaluated) + " policies, " +
+        std::to_string(targets) + " targets, " + std::to_string(queries.size()) + " queries (" +
+        std::to_string(failed) + " failed), " + std::to_string(tick.changes.size()) +
+        " trigger changes, " + std::to_string(tick.proposals.size()) + " proposals, " +
+        std::to_string(executed.executed) + " executed (" + std::to_string(executed.failed) +
+        " failed), " + std::to_string(static_cast<long long>(cpu.count() * 1000)) + " ms of CPU");
   } while (!options.once && !stop_requested);
   return options.once && !all_healthy ? kExitFindings : kExitOk;
 }

@@ -356,11 +356,19 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
       r.entries(e, {"max_lookback"}, [&](std::string_view, const Entry& f) {
         if (r.duration(f, 0)) c.restore_max_lookback = f.value.Scalar();
       });
+    } else if (name == "kubernetes") {
+      r.entries(e, {"kubeconfig", "context"}, [&](std::string_view n, const Entry& f) {
+        if (n == "kubeconfig") c.kubeconfig = r.path(f);
+        if (n == "context") c.context = r.text(f);
+      });
+    } else if (name == "safety") {
+      r.entries(e, {"journal"}, [&](std::string_view, const Entry& f) { c.journal = r.path(f); });
     }
   };
   try {
     r.entries(Reader::at(root, YAML::Mark(), ""),
-              {"policies", "cluster", "namespace", "prometheus", "audit", "log", "web", "restore"},
+              {"policies", "cluster", "namespace", "prometheus", "audit", "log", "web", "restore",
+               "kubernetes", "safety"},
               read);
   } catch (const YAML::Exception& e) {  // not expected: the reader checks before converting
     problems.push_back({e.mark.line + 1, e.mark.column + 1, "", e.msg});
@@ -390,8 +398,9 @@ bool read_run_config(const std::string& path, RunConfig& config, std::string& er
   if (config.policies) {
     for (auto& p : *config.policies) rebase(p, base);
   }
-  for (auto* p : {&config.cluster, &config.audit_file, &config.prometheus.bearer_token_file,
-                  &config.prometheus.basic_auth_password_file, &config.prometheus.ca_file}) {
+  for (auto* p : {&config.cluster, &config.audit_file, &config.kubeconfig, &config.journal,
+                  &config.prometheus.bearer_token_file, &config.prometheus.basic_auth_password_file,
+                  &config.prometheus.ca_file}) {
     if (*p) rebase(**p, base);
   }
   return true;
@@ -410,6 +419,9 @@ void apply_run_config(const RunConfig& c, RunOptions& o) {
   take("--log.format", c.log_format, o.log_format);
   take("--web.listen-address", c.listen_address, o.listen_address);
   take("--restore.max-lookback", c.restore_max_lookback, o.restore_max_lookback);
+  take("--kubeconfig", c.kubeconfig, o.kubeconfig);
+  take("--context", c.context, o.context);
+  take("--safety.journal", c.journal, o.journal);
   take("--prometheus.url", c.prometheus.url, o.prometheus_url);
   take("--prometheus.timeout", c.prometheus.timeout_ms, o.prometheus_timeout_ms);
   take("--prometheus.bearer-token-file", c.prometheus.bearer_token_file, o.bearer_token_file);

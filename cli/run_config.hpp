@@ -35,6 +35,9 @@ struct RunConfig {
   std::optional<std::string> log_format;
   std::optional<std::string> listen_address;
   std::optional<std::string> restore_max_lookback;  // a valid duration, as written
+  std::optional<std::string> kubeconfig;            // kubernetes.kubeconfig
+  std::optional<std::string> context;               // kubernetes.context
+  std::optional<std::string> journal;               // safety.journal
   struct Prometheus {
     std::optional<std::string> url;
     std::optional<std::int64_t> timeout_ms;

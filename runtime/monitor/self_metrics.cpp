@@ -45,6 +45,10 @@ RuntimeMetrics::RuntimeMetrics(const bytecode::Program& program, std::string_vie
                      .Name("skippy_proposals_total")
                      .Help("Actions proposed, by policy, action and outcome")
                      .Register(*registry_)),
+      executions_(prometheus::BuildCounter()
+                      .Name("skippy_action_executions_total")
+                      .Help("Actions carried out (retries included), by policy, action and status")
+                      .Register(*registry_)),
       policy_healthy_(prometheus::BuildGauge()
                           .Name("skippy_policy_healthy")
                           .Help("1 when the policy's last evaluation had all its data")
@@ -118,6 +122,15 @@ void RuntimeMetrics::record_decision(std::string_view policy, std::string_view a
       .Increment();
 }
 
+void RuntimeMetrics::record_execution(std::string_view policy, std::string_view action,
+                                      std::string_view status) {
+  executions_
+      .Add({{"policy", std::string(policy)},
+            {"action", std::string(action)},
+            {"status", std::string(status)}})
+      .Increment();
+}
+
 void RuntimeMetrics::record_missed_ticks(std::size_t n) {
   missed_ticks_.Add({}).Increment(static_cast<double>(n));
 }
@@ -126,21 +139,72 @@ std::string RuntimeMetrics::exposition() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 
+namespace {
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    default:
+      return "Service Unavailable";
+  }
+}
+
+void reply(struct mg_connection* conn, int status, const std::string& content_type,
+           const std::string& text) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: "
+            "close\r\n\r\n",
+            status, reason_phrase(status), content_type.c_str(), text.size());
+  mg_write(conn, text.data(), text.size());
+}
+
+}  // namespace
+
 struct WebServer::Handlers {
   struct Text : CivetHandler {
     std::function<std::pair<int, std::string>()> body;
     std::string content_type;
     bool handleGet(CivetServer*, struct mg_connection* conn) override {
       auto [status, text] = body();
-      mg_printf(
-          conn,
-          "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-          status, status == 200 ? "OK" : "Service Unavailable", content_type.c_str(), text.size());
-      mg_write(conn, text.data(), text.size());
+      reply(conn, status, content_type, text);
+      return true;
+    }
+  };
+  // GET /api/v1/approvals lists; POST /api/v1/approvals/ID approves.
+  struct Approvals : CivetHandler {
+    ApprovalDesk* desk = nullptr;
+    static constexpr std::string_view kPrefix = "/api/v1/approvals";
+    bool handleGet(CivetServer*, struct mg_connection* conn) override {
+      std::string_view uri = mg_get_request_info(conn)->local_uri;
+      if (uri != kPrefix && uri != std::string(kPrefix) + "/") {
+        reply(conn, 404, "application/json", R"({"error":"no such resource"})");
+        return true;
+      }
+      reply(conn, 200, "application/json", desk->pending_json());
+      return true;
+    }
+    bool handlePost(CivetServer*, struct mg_connection* conn) override {
+      std::string_view uri = mg_get_request_info(conn)->local_uri;
+      std::string_view id =
+          uri.size() > kPrefix.size() + 1 ? uri.substr(kPrefix.size() + 1) : std::string_view();
+      if (id.empty() || id.find('/') != std::string_view::npos) {
+        reply(conn, 404, "application/json", R"({"error":"POST /api/v1/approvals/ID"})");
+        return true;
+      }
+      auto [status, body] = desk->approve(id);
+      reply(conn, status, "application/json", body);
       return true;
     }
   };
   Text metrics, healthz, ready;
+  Approvals approvals;
 };
 
 WebServer::WebServer(const std::string& listen_address, const RuntimeMetrics& metrics)
@@ -163,6 +227,11 @@ WebServer::WebServer(const std::string& listen_address, const RuntimeMetrics& me
 
 WebServer::~WebServer() {
   if (server_) server_->close();
+}
+
+void WebServer::serve_approvals(ApprovalDesk& desk) {
+  handlers_->approvals.desk = &desk;
+  server_->addHandler(std::string(Handlers::Approvals::kPrefix), handlers_->approvals);
 }
 
 int WebServer::port() const {

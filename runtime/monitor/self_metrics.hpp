@@ -6,6 +6,8 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -31,6 +33,7 @@ class RuntimeMetrics {
                    std::size_t queries_failed);
   // One decision about a proposal.
   void record_decision(std::string_view policy, std::string_view action, std::string_view outcome);
+  void record_execution(std::string_view policy, std::string_view action, std::string_view status);
   void record_missed_ticks(std::size_t n);
   // After a reload: names come from the new program; the info metric describes it.
   void set_program(const bytecode::Program& program, std::string_view source_sha256_hex);
@@ -49,13 +52,28 @@ class RuntimeMetrics {
   ::prometheus::Family<::prometheus::Gauge>& triggers_;
   ::prometheus::Family<::prometheus::Counter>& trigger_changes_;
   ::prometheus::Family<::prometheus::Counter>& proposals_;
+  ::prometheus::Family<::prometheus::Counter>& executions_;
   ::prometheus::Family<::prometheus::Gauge>& policy_healthy_;
   ::prometheus::Family<::prometheus::Gauge>& policy_targets_;
   ::prometheus::Family<::prometheus::Gauge>& info_;
   ::prometheus::Gauge* info_gauge_ = nullptr;
 };
 
-// Serves /metrics, /healthz and /ready on one address (127.0.0.1:9477 by default).
+// What the runtime's HTTP API needs for approvals, without knowing the safety runtime: the
+// runtime implements it over its gatekeeper. Called from the server's threads.
+class ApprovalDesk {
+ public:
+  virtual ~ApprovalDesk() = default;
+  // {"pending":[...]}: the actions waiting for approval (docs/runtime.md).
+  virtual std::string pending_json() = 0;
+  // Approves action `id`: an HTTP status (200 approved or already approved, 404 unknown, 409
+  // not pending or expired) and a JSON body {"id":...,"result":...}.
+  virtual std::pair<int, std::string> approve(std::string_view id) = 0;
+};
+
+// Serves /metrics, /healthz and /ready on one address (127.0.0.1:9477 by default), and the
+// approvals API (GET /api/v1/approvals, POST /api/v1/approvals/ID) once serve_approvals is
+// called.
 class WebServer {
  public:
   WebServer(const std::string& listen_address, const RuntimeMetrics& metrics);
@@ -64,6 +82,8 @@ class WebServer {
   WebServer& operator=(const WebServer&) = delete;
 
   void set_ready(bool ready) { ready_ = ready; }
+  // Serves the approvals API from `desk`, which must outlive the server.
+  void serve_approvals(ApprovalDesk& desk);
   int port() const;  // the bound port (useful with port 0)
 
  private:

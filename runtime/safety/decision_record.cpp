@@ -51,4 +51,22 @@ std::string decision_record(const Decision& d) {
   return out;
 }
 
+std::string execution_record(const ExecutionReport& report) {
+  const ActionRequest& r = *report.request;
+  std::string out = "{\"event\":\"execution\"";
+  field(out, "id", r.id);
+  field(out, "time", dsl::format_time(report.time_ms));
+  field(out, "policy", r.policy);
+  field(out, "action", r.action);
+  field(out, "target", target_key(r.target));
+  number(out, "attempt", report.attempt);
+  field(out, "status", execution_status_name(report.result.status));
+  field(out, "state", action_state_name(report.effect.state));
+  if (report.effect.state == ActionState::Retrying)
+    field(out, "retry_at", dsl::format_time(report.effect.retry_at_ms));
+  field(out, "message", report.result.message);
+  out += "}";
+  return out;
+}
+
 }  // namespace skippy::safety

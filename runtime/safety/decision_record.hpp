@@ -5,11 +5,17 @@
 #include <string>
 
 #include "runtime/safety/decision.hpp"
+#include "runtime/safety/executor.hpp"
 
 namespace skippy::safety {
 
 // One JSON object, without a newline: id, time, policy, trigger, target, action, arguments,
 // priority, mode, outcome (and would, for a dry run), reason, and every gate's verdict in order.
 std::string decision_record(const Decision& decision);
+
+// One execution as one JSON object, without a newline: "event":"execution", id, time, policy,
+// action, target, attempt, status (success, transient-failure, permanent-failure), state (what
+// the action is now: succeeded, retrying, failed, ...), retry_at when retrying, and message.
+std::string execution_record(const ExecutionReport& report);
 
 }  // namespace skippy::safety

@@ -37,23 +37,39 @@ std::size_t RecordingExecutor::calls_of(std::string_view id) const {
       std::count_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.id == id; }));
 }
 
-std::size_t execute_decisions(std::span<const Decision> decisions, Executor& executor,
-                              Gatekeeper& gatekeeper, std::int64_t now_ms) {
-  std::size_t n = 0;
-  for (const auto& d : decisions) {
-    if (d.outcome != Outcome::Execute) continue;
-    auto result = executor.execute(*d.request, now_ms);
-    gatekeeper.record_result(d.request->id, result.status, now_ms);
-    ++n;
-  }
-  return n;
+namespace {
+
+ExecutionReport execute_one(const ActionRequest& request, Executor& executor,
+                            Gatekeeper& gatekeeper, std::int64_t now_ms) {
+  ExecutionReport report;
+  report.request = &request;
+  report.time_ms = now_ms;
+  const ActionEntry* entry = gatekeeper.find(request.id);
+  report.attempt = entry ? entry->attempts : 1;
+  report.result = executor.execute(request, now_ms);
+  report.effect = gatekeeper.record_result(request.id, report.result.status, now_ms);
+  return report;
 }
 
-std::size_t execute_due_retries(Executor& executor, Gatekeeper& gatekeeper, std::int64_t now_ms) {
-  auto due = gatekeeper.start_due_retries(now_ms);
-  for (const auto* request : due)
-    gatekeeper.record_result(request->id, executor.execute(*request, now_ms).status, now_ms);
-  return due.size();
+}  // namespace
+
+std::vector<ExecutionReport> execute_decisions(std::span<const Decision> decisions,
+                                               Executor& executor, Gatekeeper& gatekeeper,
+                                               std::int64_t now_ms) {
+  std::vector<ExecutionReport> out;
+  for (const auto& d : decisions) {
+    if (d.outcome == Outcome::Execute)
+      out.push_back(execute_one(*d.request, executor, gatekeeper, now_ms));
+  }
+  return out;
+}
+
+std::vector<ExecutionReport> execute_due_retries(Executor& executor, Gatekeeper& gatekeeper,
+                                                 std::int64_t now_ms) {
+  std::vector<ExecutionReport> out;
+  for (const auto* request : gatekeeper.start_due_retries(now_ms))
+    out.push_back(execute_one(*request, executor, gatekeeper, now_ms));
+  return out;
 }
 
 }  // namespace skippy::safety

@@ -12,16 +12,15 @@
 
 #include "runtime/safety/action_request.hpp"
 #include "runtime/safety/decision.hpp"
+#include "runtime/safety/gatekeeper.hpp"
 #include "runtime/safety/retry.hpp"
 #include "runtime/safety/string_map.hpp"
 
 namespace skippy::safety {
 
-class Gatekeeper;
-
 struct ExecutionResult {
   ExecutionStatus status = ExecutionStatus::Success;
-  std::string message;  // what went wrong, for the log
+  std::string message;  // what was done, or what went wrong: for the log and the audit
 };
 
 class Executor {
@@ -56,13 +55,24 @@ class RecordingExecutor final : public Executor {
   StringMap<std::deque<ExecutionStatus>> scripts_;
 };
 
-// Executes the decisions that say Execute and records each result with the gatekeeper.
-// Returns how many it executed. The runtime saves the journal before (so that a crash cannot
-// repeat what was decided) and after.
-std::size_t execute_decisions(std::span<const Decision> decisions, Executor& executor,
-                              Gatekeeper& gatekeeper, std::int64_t now_ms);
+// One execution: the action, which attempt it was, what the executor said and what the
+// gatekeeper made of it (succeeded, retrying at ..., failed).
+struct ExecutionReport {
+  const ActionRequest* request = nullptr;  // valid until the gatekeeper next changes
+  std::uint32_t attempt = 1;
+  std::int64_t time_ms = 0;
+  ExecutionResult result;
+  ResultEffect effect;
+};
+
+// Executes the decisions that say Execute and records each result with the gatekeeper. The
+// runtime saves the journal before (so that a crash cannot repeat what was decided) and after.
+std::vector<ExecutionReport> execute_decisions(std::span<const Decision> decisions,
+                                               Executor& executor, Gatekeeper& gatekeeper,
+                                               std::int64_t now_ms);
 
 // Executes the retries due at now and records their results.
-std::size_t execute_due_retries(Executor& executor, Gatekeeper& gatekeeper, std::int64_t now_ms);
+std::vector<ExecutionReport> execute_due_retries(Executor& executor, Gatekeeper& gatekeeper,
+                                                 std::int64_t now_ms);
 
 }  // namespace skippy::safety

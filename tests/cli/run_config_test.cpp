@@ -62,6 +62,9 @@ BOOST_AUTO_TEST_CASE(the_documented_example_sets_every_key) {
   BOOST_TEST(*c.log_format == "json");
   BOOST_TEST(*c.listen_address == "0.0.0.0:9477");
   BOOST_TEST(*c.restore_max_lookback == "30m");
+  BOOST_TEST(*c.kubeconfig == "/etc/skippy/kubeconfig");
+  BOOST_TEST(*c.context == "production");
+  BOOST_TEST(*c.journal == "/var/lib/skippy/safety.journal");
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_file_sets_nothing) {
@@ -82,7 +85,7 @@ BOOST_AUTO_TEST_CASE(each_kind_of_mistake_is_reported_where_it_is) {
       {"promethus:\n  url: x\n", "1:1: promethus: unknown setting; did you mean `prometheus`?\n"},
       {"tick: 1s\n",
        "1:1: tick: unknown setting; expected one of `policies`, `cluster`, `namespace`, "
-       "`prometheus`, `audit`, `log`, `web`, `restore`\n"},
+       "`prometheus`, `audit`, `log`, `web`, `restore`, `kubernetes`, `safety`\n"},
       {"cluster: [a]\n", "1:10: cluster: expected a string\n"},
       {"cluster:\n", "1:1: cluster: expected a string\n"},
       {"cluster: ''\n", "1:10: cluster: expected a path, not an empty string\n"},

@@ -638,10 +638,10 @@ BOOST_AUTO_TEST_CASE(the_same_id_never_executes_twice) {
   BOOST_TEST(outcomes(ds) == (std::vector<std::string>{"execute", "duplicate"}),
              boost::test_tools::per_element());
   BOOST_TEST(ds[1].reason() == "in flight, started 0s ago");
-  BOOST_TEST(safety::execute_decisions(ds, executor, g, 0) == 1u);
+  BOOST_TEST(safety::execute_decisions(ds, executor, g, 0).size() == 1u);
   for (std::int64_t t = 1; t < 10; ++t) {
     ds = g.decide(twice, web_facts(), t * kMinute);
-    BOOST_TEST(safety::execute_decisions(ds, executor, g, t * kMinute) == 0u);
+    BOOST_TEST(safety::execute_decisions(ds, executor, g, t * kMinute).size() == 0u);
   }
   BOOST_TEST(executor.calls_of(r.id) == 1u);
   BOOST_TEST(ds[0].reason() == "executed 9m ago, succeeded");
@@ -698,10 +698,10 @@ BOOST_AUTO_TEST_CASE(transient_failures_are_retried_with_backoff_permanent_ones_
   BOOST_TEST(g.find(r.id)->state == ActionState::Retrying);
   // It keeps its budget while it waits.
   BOOST_TEST(once(g, pod_action("q", "x"), 500) == "blocked:concurrency");
-  BOOST_TEST(safety::execute_due_retries(executor, g, 999) == 0u);
-  BOOST_TEST(safety::execute_due_retries(executor, g, 1000) == 1u);  // 1s after attempt 1
-  BOOST_TEST(safety::execute_due_retries(executor, g, 2999) == 0u);
-  BOOST_TEST(safety::execute_due_retries(executor, g, 3000) == 1u);  // 2s after attempt 2
+  BOOST_TEST(safety::execute_due_retries(executor, g, 999).size() == 0u);
+  BOOST_TEST(safety::execute_due_retries(executor, g, 1000).size() == 1u);  // 1s after attempt 1
+  BOOST_TEST(safety::execute_due_retries(executor, g, 2999).size() == 0u);
+  BOOST_TEST(safety::execute_due_retries(executor, g, 3000).size() == 1u);  // 2s after attempt 2
   BOOST_TEST(g.find(r.id)->state == ActionState::Failed);            // attempt 3 of 3 failed
   BOOST_TEST(g.find(r.id)->attempts == 3u);
   BOOST_TEST(executor.calls_of(r.id) == 3u);
@@ -713,7 +713,7 @@ BOOST_AUTO_TEST_CASE(transient_failures_are_retried_with_backoff_permanent_ones_
   ds = g.decide(std::span(&p, 1), web_facts(), kHour);
   safety::execute_decisions(ds, executor, g, kHour);
   BOOST_TEST(g.find(p.id)->state == ActionState::Failed);
-  BOOST_TEST(safety::execute_due_retries(executor, g, 2 * kHour) == 0u);
+  BOOST_TEST(safety::execute_due_retries(executor, g, 2 * kHour).size() == 0u);
   BOOST_TEST(executor.calls_of(p.id) == 1u);
   BOOST_TEST(!g.record_result(p.id, ExecutionStatus::Success, 2 * kHour).applied);
 }

@@ -1,0 +1,166 @@
+#include "cli/run_safety.hpp"
+
+#include <chrono>
+
+#include "cli/log.hpp"
+#include "dsl/render.hpp"
+#include "runtime/safety/decision_record.hpp"
+#include "runtime/safety/journal.hpp"
+
+namespace skippy::cli {
+namespace {
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Whether a decision changed what the journal holds (an action let through, waiting,
+// expired); duplicates and blocks only touch what can be recomputed.
+bool journaled(const safety::Decision& d) {
+  return d.outcome == safety::Outcome::Execute || d.outcome == safety::Outcome::AwaitingApproval ||
+         d.outcome == safety::Outcome::Expired;
+}
+
+}  // namespace
+
+std::unique_ptr<RunSafety> RunSafety::open(safety::SafetyConfig config, std::string journal_path,
+                                           std::unique_ptr<safety::Executor> executor,
+                                           std::string& error) {
+  safety::SafetyState state;
+  if (!journal_path.empty()) {
+    auto loaded = safety::load_journal(journal_path);
+    if (loaded.error) {
+      error = journal_path + ": " + loaded.error->text() +
+              " (the journal is kept as it is: move it away to start with no safety state)";
+      return nullptr;
+    }
+    if (loaded.found) {
+      log_info("safety journal " + journal_path + ": " +
+               std::to_string(loaded.state.actions.size()) + " actions, " +
+               std::to_string(loaded.state.target_cooldowns.size()) + " cooldowns");
+    }
+    state = std::move(loaded.state);
+  }
+  if (!executor) config.dry_run = true;
+  return std::unique_ptr<RunSafety>(new RunSafety(std::move(config), std::move(state),
+                                                  std::move(journal_path), std::move(executor)));
+}
+
+RunSafety::RunSafety(safety::SafetyConfig config, safety::SafetyState state,
+                     std::string journal_path, std::unique_ptr<safety::Executor> executor)
+    : gatekeeper_(std::move(config), std::move(state)),
+      journal_path_(std::move(journal_path)),
+      executor_(std::move(executor)),
+      clock_(wall_clock_ms) {}
+
+bool RunSafety::save() {
+  if (journal_path_.empty()) return true;
+  if (auto problem = safety::save_journal(journal_path_, gatekeeper_.state())) {
+    log_error("cannot save the safety journal " + journal_path_ + ": " + *problem);
+    return false;
+  }
+  return true;
+}
+
+RunSafety::TickSummary RunSafety::tick(std::span<const safety::ActionRequest> requests,
+                                       const cluster::ClusterView& view, std::int64_t now_ms,
+                                       const Writers& out) {
+  std::lock_guard lock(mutex_);
+  TickSummary summary;
+  // The cluster's facts cost a pass over every pod: only when something is to be decided.
+  safety::ClusterFacts facts;
+  if (!requests.empty() || !gatekeeper_.pending().empty()) facts = safety::cluster_facts(view);
+  auto decisions = gatekeeper_.decide(requests, facts, now_ms);
+  out.decisions(decisions);
+  bool changed = false;
+  for (const auto& d : decisions) changed = changed || journaled(d);
+  if (!executor_) {
+    if (changed) save();
+    return summary;
+  }
+  std::vector<safety::ExecutionReport> reports;
+  bool any_execute = false;
+  for (const auto& d : decisions)
+    any_execute = any_execute || d.outcome == safety::Outcome::Execute;
+  if (changed && !save() && any_execute) {
+    // Executing now could repeat after a crash what the lost journal would have prevented:
+    // the actions fail instead, and count toward the circuit breaker.
+    for (const auto& d : decisions) {
+      if (d.outcome != safety::Outcome::Execute) continue;
+      safety::ExecutionReport report;
+      report.request = d.request;
+      report.time_ms = now_ms;
+      report.result = {safety::ExecutionStatus::PermanentFailure,
+                       "not executed: the safety journal could not be saved"};
+      report.effect = gatekeeper_.record_result(d.request->id, report.result.status, now_ms);
+      reports.push_back(std::move(report));
+    }
+  } else {
+    reports = safety::execute_decisions(decisions, *executor_, gatekeeper_, now_ms);
+  }
+  auto retries = safety::execute_due_retries(*executor_, gatekeeper_, now_ms);
+  reports.insert(reports.end(), std::make_move_iterator(retries.begin()),
+                 std::make_move_iterator(retries.end()));
+  for (const auto& report : reports) {
+    ++summary.executed;
+    bool ok = report.result.status == safety::ExecutionStatus::Success;
+    summary.failed += ok ? 0 : 1;
+    if (out.audit) *out.audit << safety::execution_record(report) << "\n";
+    if (out.metrics)
+      out.metrics->record_execution(report.request->policy, report.request->action,
+                                    safety::execution_status_name(report.result.status));
+    std::string line =
+        report.request->action + " " + safety::target_key(report.request->target) + " (policy " +
+        report.request->policy + ", attempt " + std::to_string(report.attempt) +
+        "): " + safety::execution_status_name(report.result.status) + ": " + report.result.message;
+    if (ok) {
+      log_info("executed " + line);
+    } else {
+      log_warn("execution failed: " + line);
+    }
+  }
+  if (out.audit) out.audit->flush();
+  if (!reports.empty()) save();
+  return summary;
+}
+
+std::string RunSafety::pending_json() {
+  std::lock_guard lock(mutex_);
+  std::string out = "{\"pending\":[";
+  bool first = true;
+  for (const auto& p : gatekeeper_.pending()) {
+    const auto& r = *p.request;
+    out += first ? "{" : ",{";
+    first = false;
+    out += "\"id\":\"" + dsl::json_escape(r.id) + "\"";
+    out += ",\"policy\":\"" + dsl::json_escape(r.policy) + "\"";
+    out += ",\"trigger\":\"" + dsl::json_escape(r.trigger) + "\"";
+    out += ",\"action\":\"" + dsl::json_escape(r.action) + "\"";
+    out += ",\"target\":\"" + dsl::json_escape(safety::target_key(r.target)) + "\"";
+    out += ",\"state\":\"" + std::string(safety::action_state_name(p.state)) + "\"";
+    out += ",\"requested\":\"" + dsl::format_time(p.requested_ms) + "\"";
+    out += ",\"expires\":\"" + dsl::format_time(p.expires_ms) + "\"}";
+  }
+  return out + "]}";
+}
+
+std::pair<int, std::string> RunSafety::approve(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  auto result = gatekeeper_.approve(id, clock_());
+  int status = 409;
+  if (result == safety::ApproveResult::Approved) {
+    status = 200;
+    save();
+    log_info("action " + std::string(id) + " approved: it runs at the next tick the gates allow");
+  } else if (result == safety::ApproveResult::AlreadyApproved) {
+    status = 200;
+  } else if (result == safety::ApproveResult::Unknown) {
+    status = 404;
+  }
+  return {status, "{\"id\":\"" + dsl::json_escape(id) + "\",\"result\":\"" +
+                      safety::approve_result_name(result) + "\"}"};
+}
+
+}  // namespace skippy::cli
