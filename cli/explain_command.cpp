@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include "cli/commands.hpp"
 
@@ -76,6 +77,18 @@ void print_decision(std::ostream& out, simdjson::dom::element d) {
   if (auto source = get("source"); !source.empty()) print_source(out, source);
 }
 
+// "executed at T: attempt 1: success: delete Pod demo/a (now succeeded)".
+void print_execution(std::ostream& out, simdjson::dom::element x) {
+  auto get = [&](const char* key) {
+    simdjson::dom::element e;
+    return x[key].get(e) ? std::string() : text_of(e);
+  };
+  out << "  executed at " << get("time") << ": attempt " << get("attempt") << ": " << get("status")
+      << ": " << get("message") << " (now " << get("state");
+  if (auto retry = get("retry_at"); !retry.empty()) out << ", next attempt at " << retry;
+  out << ")\n";
+}
+
 }  // namespace
 
 void add_explain_command(CLI::App& app, ExplainOptions& options) {
@@ -94,6 +107,7 @@ int run_explain(const ExplainOptions& options) {
   }
   simdjson::dom::parser parser;
   std::string line, found, other;
+  std::vector<std::string> executions;
   std::size_t number = 0, found_line = 0;
   while (std::getline(in, line)) {
     ++number;
@@ -110,8 +124,18 @@ int run_explain(const ExplainOptions& options) {
       return kExitUsage;
     }
     other = std::string(id);
+    std::string_view event;
+    if (!record["event"].get(event) && event == "execution") {
+      executions.push_back(line);  // what became of it, in order
+      continue;
+    }
     found = line;  // the latest decision about it wins
     found_line = number;
+  }
+  if (found.empty() && !executions.empty()) {
+    std::cerr << "skippy explain: `" << options.id << "` has execution records in `"
+              << options.audit_file << "` but not its decision\n";
+    return kExitFindings;
   }
   if (found.empty()) {
     std::cerr << "skippy explain: no decision `" << options.id << "` in `" << options.audit_file
@@ -122,6 +146,11 @@ int run_explain(const ExplainOptions& options) {
   if (parser.parse(found).get(record)) return kExitFindings;
   std::cout << options.audit_file << ":" << found_line << ":\n";
   print_decision(std::cout, record);
+  for (const auto& e : executions) {
+    simdjson::dom::element x;
+    if (parser.parse(e).get(x)) continue;
+    print_execution(std::cout, x);
+  }
   return kExitOk;
 }
 

@@ -112,10 +112,12 @@ class Reader {
     std::string cf = "clusters[" + std::to_string(cluster_index) + "].cluster";
     auto server = text(cluster, "server", cf);
     if (!server || server->empty()) throw error(cluster, cf + ".server", "is missing");
-    if (!server->starts_with("http://") && !server->starts_with("https://"))
-      throw error(cluster["server"], cf + ".server", "is not an http:// or https:// URL");
     c.server = *server;
     while (c.server.ends_with("/")) c.server.pop_back();
+    auto scheme = c.server.find("://");
+    bool http = c.server.starts_with("http://") || c.server.starts_with("https://");
+    if (!http || scheme + 3 >= c.server.size())
+      throw error(cluster["server"], cf + ".server", "is not an http:// or https:// URL");
     auto& cred = c.credentials;
     if (auto ca = text(cluster, "certificate-authority", cf)) cred.ca_file = path(*ca);
     if (text(cluster, "certificate-authority-data", cf))

@@ -110,6 +110,10 @@ clusters: [{name: k, cluster: {server: "ftp://k"}}]
 )") == "kc.yaml:3: clusters[0].cluster.server: is not an http:// or https:// URL");
   BOOST_TEST(error(R"(current-context: c
 contexts: [{name: c, context: {cluster: k}}]
+clusters: [{name: k, cluster: {server: "https://"}}]
+)") == "kc.yaml:3: clusters[0].cluster.server: is not an http:// or https:// URL");  // no host
+  BOOST_TEST(error(R"(current-context: c
+contexts: [{name: c, context: {cluster: k}}]
 clusters: [{name: k, cluster: {server: "https://k", certificate-authority-data: "!!notbase64"}}]
 )") == "kc.yaml:3: clusters[0].cluster.certificate-authority-data: is not valid base64");
   BOOST_TEST(error(R"(current-context: c
