@@ -89,6 +89,16 @@ void print_execution(std::ostream& out, simdjson::dom::element x) {
   out << ")\n";
 }
 
+// "health check at T: succeeded: Deployment demo/web ready: 2/2 replicas".
+void print_health(std::ostream& out, simdjson::dom::element x) {
+  auto get = [&](const char* key) {
+    simdjson::dom::element e;
+    return x[key].get(e) ? std::string() : text_of(e);
+  };
+  out << "  health check at " << get("time") << ": " << get("state") << ": " << get("reason")
+      << "\n";
+}
+
 }  // namespace
 
 void add_explain_command(CLI::App& app, ExplainOptions& options) {
@@ -125,7 +135,7 @@ int run_explain(const ExplainOptions& options) {
     }
     other = std::string(id);
     std::string_view event;
-    if (!record["event"].get(event) && event == "execution") {
+    if (!record["event"].get(event) && (event == "execution" || event == "health-check")) {
       executions.push_back(line);  // what became of it, in order
       continue;
     }
@@ -149,7 +159,12 @@ int run_explain(const ExplainOptions& options) {
   for (const auto& e : executions) {
     simdjson::dom::element x;
     if (parser.parse(e).get(x)) continue;
-    print_execution(std::cout, x);
+    std::string_view event;
+    if (!x["event"].get(event) && event == "health-check") {
+      print_health(std::cout, x);
+    } else {
+      print_execution(std::cout, x);
+    }
   }
   return kExitOk;
 }

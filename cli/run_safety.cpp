@@ -71,10 +71,23 @@ RunSafety::TickSummary RunSafety::tick(std::span<const safety::ActionRequest> re
   TickSummary summary;
   // The cluster's facts cost a pass over every pod: only when something is to be decided.
   safety::ClusterFacts facts;
-  if (!requests.empty() || !gatekeeper_.pending().empty()) facts = safety::cluster_facts(view);
+  if (!requests.empty() || gatekeeper_.verifying() || !gatekeeper_.pending().empty())
+    facts = safety::cluster_facts(view);
+  // Earlier actions whose targets had to become ready again: done, or failed.
+  auto verdicts = gatekeeper_.check_health(facts, now_ms);
+  for (const auto& v : verdicts) {
+    if (out.audit) *out.audit << safety::health_record(v) << "\n";
+    std::string line = v.request->action + " " + safety::target_key(v.request->target) +
+                       " (policy " + v.request->policy + "): " + v.reason;
+    if (v.state == safety::ActionState::Succeeded) {
+      log_info("health check passed: " + line);
+    } else {
+      log_warn("health check failed: " + line);
+    }
+  }
   auto decisions = gatekeeper_.decide(requests, facts, now_ms);
   out.decisions(decisions);
-  bool changed = false;
+  bool changed = !verdicts.empty();
   for (const auto& d : decisions) changed = changed || journaled(d);
   if (!executor_) {
     if (changed) save();

@@ -16,12 +16,15 @@ ClusterFacts cluster_facts(const cluster::ClusterView& view) {
     facts.workloads[object_key(w.kind, w.meta.namespace_name, w.meta.name)] = f;
   }
   auto pods = view.pods();
-  if (!pods.empty()) {
-    auto unhealthy = std::count_if(pods.begin(), pods.end(), [](const cluster::Pod& p) {
-      return !p.ready || p.phase != "Running";
-    });
-    facts.unhealthy_share = static_cast<double>(unhealthy) / static_cast<double>(pods.size());
+  std::size_t unhealthy = 0;
+  for (const auto& p : pods) {
+    const bool healthy = p.ready && p.phase == "Running";
+    unhealthy += healthy ? 0 : 1;
+    if (p.workload_name.empty())
+      facts.bare_pods[object_key("Pod", p.meta.namespace_name, p.meta.name)] = healthy;
   }
+  if (!pods.empty())
+    facts.unhealthy_share = static_cast<double>(unhealthy) / static_cast<double>(pods.size());
   return facts;
 }
 

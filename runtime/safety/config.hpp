@@ -31,6 +31,17 @@ struct CircuitBreakerConfig {
   std::int64_t cool_off_ms = 15 * kMinuteMs;
 };
 
+// After an action that changes its target's pods succeeds, the gatekeeper waits for its target
+// to be ready again before it calls the action done (health_checked() says which actions).
+struct HealthCheckConfig {
+  // The target must be ready within this long after the action succeeded, or the action counts
+  // as failed; 0 turns the check off (success is then the end).
+  std::int64_t timeout_ms = 5 * kMinuteMs;
+  // No verdict before this long after the success: the cluster view may not show the action's
+  // effect yet (a restarted pod still ready, a scaled workload not yet counting its replicas).
+  std::int64_t initial_delay_ms = 30'000;
+};
+
 struct SafetyConfig {
   // Protected in addition to kSystemNamespaces; a policy's `allow system_namespaces` does not
   // lift these.
@@ -49,6 +60,7 @@ struct SafetyConfig {
   // How long an id is remembered after it was last proposed (so a firing never runs twice).
   std::int64_t id_retention_ms = 24 * kHourMs;
   RetryPolicy retry;
+  HealthCheckConfig health_check;
   bool dry_run = false;  // --dry-run: every policy as if in mode dryrun
 };
 

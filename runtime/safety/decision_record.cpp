@@ -15,6 +15,18 @@ void number(std::string& out, std::string_view name, std::int64_t value) {
   out.append(",\"").append(name).append("\":").append(std::to_string(value));
 }
 
+// The start of a record about what became of an action: its event, id, time and names.
+std::string event_record(std::string_view event, const ActionRequest& r, std::int64_t time_ms) {
+  std::string out = "{\"event\":\"";
+  out.append(event).append("\"");
+  field(out, "id", r.id);
+  field(out, "time", dsl::format_time(time_ms));
+  field(out, "policy", r.policy);
+  field(out, "action", r.action);
+  field(out, "target", target_key(r.target));
+  return out;
+}
+
 }  // namespace
 
 std::string decision_record(const Decision& d) {
@@ -52,19 +64,21 @@ std::string decision_record(const Decision& d) {
 }
 
 std::string execution_record(const ExecutionReport& report) {
-  const ActionRequest& r = *report.request;
-  std::string out = "{\"event\":\"execution\"";
-  field(out, "id", r.id);
-  field(out, "time", dsl::format_time(report.time_ms));
-  field(out, "policy", r.policy);
-  field(out, "action", r.action);
-  field(out, "target", target_key(r.target));
+  std::string out = event_record("execution", *report.request, report.time_ms);
   number(out, "attempt", report.attempt);
   field(out, "status", execution_status_name(report.result.status));
   field(out, "state", action_state_name(report.effect.state));
   if (report.effect.state == ActionState::Retrying)
     field(out, "retry_at", dsl::format_time(report.effect.retry_at_ms));
   field(out, "message", report.result.message);
+  out += "}";
+  return out;
+}
+
+std::string health_record(const HealthVerdict& v) {
+  std::string out = event_record("health-check", *v.request, v.time_ms);
+  field(out, "state", action_state_name(v.state));
+  field(out, "reason", v.reason);
   out += "}";
   return out;
 }

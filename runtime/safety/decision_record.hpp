@@ -18,4 +18,8 @@ std::string decision_record(const Decision& decision);
 // the action is now: succeeded, retrying, failed, ...), retry_at when retrying, and message.
 std::string execution_record(const ExecutionReport& report);
 
+// One health check verdict as one JSON object, without a newline: "event":"health-check", id,
+// time, policy, action, target, state (succeeded or failed) and reason.
+std::string health_record(const HealthVerdict& verdict);
+
 }  // namespace skippy::safety

@@ -27,6 +27,9 @@ std::string duplicate_reason(const ActionEntry& e, std::int64_t now_ms) {
       return "in flight, started " + ago(e.updated_ms, now_ms);
     case ActionState::Retrying:
       return "failed transiently " + ago(e.updated_ms, now_ms) + ", to be retried";
+    case ActionState::Verifying:
+      return "executed " + ago(e.decided_ms, now_ms) + ", succeeded " + ago(e.updated_ms, now_ms) +
+             ", waits for its target to be ready";
     case ActionState::Succeeded:
       return "executed " + ago(e.decided_ms, now_ms) + ", succeeded";
     case ActionState::Failed:
@@ -77,6 +80,7 @@ Gatekeeper::Gatekeeper(SafetyConfig config, SafetyState state) : config_(std::mo
     else if (is_open(e.state))
       deadlines_.push(e.deadline_ms, id);
     if (e.state == ActionState::Approved) approved_.push_back(id);
+    if (e.state == ActionState::Verifying) verifying_.insert(id);
   }
 }
 
@@ -223,6 +227,8 @@ void Gatekeeper::expire(std::int64_t now_ms, std::vector<Decision>& out) {
       out.push_back(std::move(d));
     } else if (e.state == ActionState::InFlight) {
       finish(it->first, e, ActionState::Failed, now_ms);  // no result in time
+    } else if (e.state == ActionState::Verifying) {       // its target not ready in time
+      timed_out_.push_back(end_verifying(it->first, e, ActionState::Failed, {}, now_ms));
     }
   }
 }
@@ -230,7 +236,13 @@ void Gatekeeper::expire(std::int64_t now_ms, std::vector<Decision>& out) {
 void Gatekeeper::set_state(const std::string& id, ActionEntry& e, ActionState state,
                            std::int64_t deadline_ms, std::int64_t now_ms) {
   auto waits = [](ActionState st) { return is_open(st) && st != ActionState::Retrying; };
-  bool queued = waits(e.state) && waits(state) && e.deadline_ms == deadline_ms;  // approved
+  // Its entry in deadlines_ stands for the new state too (approved, or verifying at the very
+  // time it would have timed out in flight).
+  bool queued = waits(e.state) && waits(state) && e.deadline_ms == deadline_ms;
+  if (e.state == ActionState::Verifying && state != ActionState::Verifying)
+    verifying_.erase(id);
+  else if (state == ActionState::Verifying)
+    verifying_.insert(id);
   e.state = state;
   e.updated_ms = now_ms;
   e.deadline_ms = deadline_ms;
@@ -277,7 +289,10 @@ ResultEffect Gatekeeper::record_result(std::string_view id, ExecutionStatus stat
   if (it == real_.state.actions.end()) return {};
   auto& e = it->second;
   if (e.state != ActionState::InFlight) return {false, e.state, 0};
-  if (status == ExecutionStatus::Success) {
+  const auto& check = config_.health_check;
+  if (status == ExecutionStatus::Success && check.timeout_ms > 0 && health_checked(*e.request)) {
+    set_state(it->first, e, ActionState::Verifying, now_ms + check.timeout_ms, now_ms);
+  } else if (status == ExecutionStatus::Success) {
     finish(it->first, e, ActionState::Succeeded, now_ms);
   } else if (auto next = next_attempt_at(config_.retry, status, e.attempts, now_ms)) {
     set_state(it->first, e, ActionState::Retrying, *next, now_ms);
@@ -286,6 +301,39 @@ ResultEffect Gatekeeper::record_result(std::string_view id, ExecutionStatus stat
     finish(it->first, e, ActionState::Failed, now_ms);
   }
   return {true, e.state, 0};
+}
+
+std::vector<HealthVerdict> Gatekeeper::check_health(const ClusterFacts& facts,
+                                                    std::int64_t now_ms) {
+  std::vector<HealthVerdict> out = std::move(timed_out_);
+  timed_out_.clear();
+  for (auto next = verifying_.begin(); next != verifying_.end();) {
+    auto it = real_.state.actions.find(*next++);  // ending it drops it from verifying_
+    auto& e = it->second;
+    const bool late = now_ms >= e.deadline_ms;
+    // Too early: the cluster view may not show the action's effect yet.
+    if (!late && now_ms < e.updated_ms + config_.health_check.initial_delay_ms) continue;
+    TargetHealth health = target_health(*e.request, facts);
+    if (late)
+      out.push_back(end_verifying(it->first, e, ActionState::Failed, health, now_ms));
+    else if (health.healthy)
+      out.push_back(end_verifying(it->first, e, ActionState::Succeeded, health, now_ms));
+  }
+  return out;
+}
+
+HealthVerdict Gatekeeper::end_verifying(const std::string& id, ActionEntry& e, ActionState state,
+                                        const TargetHealth& health, std::int64_t now_ms) {
+  HealthVerdict out{e.request, state, now_ms, health_subject(*e.request)};
+  if (state == ActionState::Succeeded) {
+    out.reason.append(" ").append(health.detail);
+  } else {
+    out.reason.append(" not ready within ")
+        .append(dsl::format_duration(e.deadline_ms - e.updated_ms));
+    if (!health.healthy && !health.detail.empty()) out.reason.append(": ").append(health.detail);
+  }
+  finish(id, e, state, now_ms);
+  return out;
 }
 
 std::vector<const ActionRequest*> Gatekeeper::start_due_retries(std::int64_t now_ms) {

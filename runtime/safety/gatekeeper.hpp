@@ -1,10 +1,12 @@
 // The safety runtime's core: every proposal of a tick goes through the gates, in priority
 // order, and comes out with a decision; what is let through reserves its budget at once, so
-// caps hold exactly however many proposals arrive together. Results of execution and human
-// approvals feed back. Time is always an argument.
+// caps hold exactly however many proposals arrive together. Results of execution, human
+// approvals and the health of targets after an action feed back. Time is always an argument.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +19,7 @@
 #include "runtime/safety/deadline_queue.hpp"
 #include "runtime/safety/decision.hpp"
 #include "runtime/safety/gates.hpp"
+#include "runtime/safety/health_check.hpp"
 #include "runtime/safety/ledger.hpp"
 #include "runtime/safety/retry.hpp"
 
@@ -33,9 +36,21 @@ const char* approve_result_name(ApproveResult result);
 
 // What record_result did.
 struct ResultEffect {
-  bool applied = false;                     // the id was in flight and took the result
-  ActionState state = ActionState::Failed;  // the action's state after it
-  std::int64_t retry_at_ms = 0;             // Retrying: when start_due_retries() returns it
+  bool applied = false;  // the id was in flight and took the result
+  // The action's state after it: Verifying when it succeeded and its target must now become
+  // ready (check_health says when it has), Succeeded when no health check applies.
+  ActionState state = ActionState::Failed;
+  std::int64_t retry_at_ms = 0;  // Retrying: when start_due_retries() returns it
+};
+
+// What check_health concluded about an action that waited for its target to be ready.
+struct HealthVerdict {
+  // The gatekeeper's copy: it stays valid whatever the gatekeeper does next.
+  std::shared_ptr<const ActionRequest> request;
+  ActionState state = ActionState::Failed;  // Succeeded or Failed
+  std::int64_t time_ms = 0;                 // when the action took that state
+  // "Deployment apps/web ready: 3/3 replicas", "Pod apps/a not ready within 5m".
+  std::string reason;
 };
 
 struct PendingApproval {
@@ -59,13 +74,25 @@ class Gatekeeper {
                                std::int64_t now_ms);
 
   // The result of executing action `id` (decided Execute, or returned by start_due_retries).
-  // Success and failure release its in-flight budget; failures count toward the circuit
-  // breaker; a transient failure is retried as config().retry says, holding its budget.
+  // Failure releases its in-flight budget and counts toward the circuit breaker; a transient
+  // failure is retried as config().retry says, holding its budget. Success releases the
+  // budget, unless the health check applies (health_checked()): the action is then Verifying,
+  // and keeps its budget until check_health finds its target ready.
   ResultEffect record_result(std::string_view id, ExecutionStatus status, std::int64_t now_ms);
+
+  // The health check after an action: every Verifying action whose initial delay has passed at
+  // now, with its target healthy in `facts`, succeeds (its budget released); one at or past
+  // its deadline fails, counting toward the circuit breaker. Returns the verdicts of the
+  // actions decide() failed at their deadline since the last call, then these in id order.
+  // O(actions verifying).
+  std::vector<HealthVerdict> check_health(const ClusterFacts& facts, std::int64_t now_ms);
 
   // The actions whose retry is due at now, in flight again from now on. A destructive retry
   // waits while the circuit breaker is open.
   std::vector<const ActionRequest*> start_due_retries(std::int64_t now_ms);
+
+  // Whether an action waits for its health check (check_health then needs the cluster's facts).
+  bool verifying() const { return !verifying_.empty(); }
 
   ApproveResult approve(std::string_view id, std::int64_t now_ms);
   // Actions waiting for approval, or approved and waiting for the gates; oldest deadline first.
@@ -86,6 +113,9 @@ class Gatekeeper {
   void finish(const std::string& id, ActionEntry& entry, ActionState state, std::int64_t now_ms);
   // `text` as a string shared with the tick's other decisions that have the same.
   std::shared_ptr<const std::string> shared_text(std::string_view text);
+  // Ends a Verifying action: Succeeded, or Failed with its target not ready by its deadline.
+  HealthVerdict end_verifying(const std::string& id, ActionEntry& entry, ActionState state,
+                              const TargetHealth& health, std::int64_t now_ms);
   // The entry a queued (deadline, id) stood for, if it still stands: the same deadline, and a
   // retry (or not) as asked.
   const ActionEntry* holds(const DeadlineQueue::Entry& queued, bool retry) const;
@@ -93,9 +123,11 @@ class Gatekeeper {
   SafetyConfig config_;
   Ledger real_;
   Ledger shadow_;            // what dry runs would have used up: never journaled
-  DeadlineQueue deadlines_;  // pending, approved and in-flight actions: expiry and timeout
+  DeadlineQueue deadlines_;  // pending, approved, in-flight and verifying actions: expiry, timeout
   DeadlineQueue retries_;    // retrying actions: the next attempt
   std::vector<std::string> approved_;  // ids approved, waiting for the gates (some maybe not)
+  std::set<std::string, std::less<>> verifying_;  // ids Verifying, exactly
+  std::vector<HealthVerdict> timed_out_;  // verifying actions expire() failed: for check_health
   KeyScratch scratch_;
   // This tick's decision texts, by their own text.
   std::unordered_map<std::string_view, std::shared_ptr<const std::string>> texts_;

@@ -5,8 +5,8 @@
 namespace skippy::safety {
 
 const char* action_state_name(ActionState state) {
-  static const char* names[] = {"pending",   "approved", "in-flight", "retrying",
-                                "succeeded", "failed",   "expired"};
+  static const char* names[] = {"pending",   "approved",  "in-flight", "retrying",
+                                "verifying", "succeeded", "failed",    "expired"};
   auto i = static_cast<std::size_t>(state);
   return i < std::size(names) ? names[i] : "?";
 }
@@ -22,7 +22,8 @@ bool parse_action_state(std::string_view name, ActionState& out) {
 }
 
 bool holds_budget(ActionState state) {
-  return state == ActionState::InFlight || state == ActionState::Retrying;
+  return state == ActionState::InFlight || state == ActionState::Retrying ||
+         state == ActionState::Verifying;
 }
 
 bool is_open(ActionState state) {

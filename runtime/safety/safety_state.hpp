@@ -18,15 +18,18 @@ enum class ActionState : std::uint8_t {
   Approved,   // approved; runs when the other gates let it, until deadline_ms
   InFlight,   // executing; holds its budget; counts as failed at deadline_ms without a result
   Retrying,   // failed transiently; holds its budget; tried again at deadline_ms
+  Verifying,  // succeeded at updated_ms; holds its budget until the target is ready, or fails
+              // at deadline_ms (the health check after an action)
   Succeeded,  // done
-  Failed,     // failed permanently, ran out of attempts or timed out
+  Failed,     // failed permanently, ran out of attempts, timed out, or its target was not ready
   Expired,    // its approval expired
 };
 const char* action_state_name(ActionState state);
 bool parse_action_state(std::string_view name, ActionState& out);
-// Whether an action in this state holds in-flight budget (InFlight, Retrying).
+// Whether an action in this state holds in-flight budget (InFlight, Retrying, Verifying).
 bool holds_budget(ActionState state);
-// Whether the action may still run (Pending, Approved, InFlight, Retrying): it keeps its request.
+// Whether the action has not ended (Pending, Approved, InFlight, Retrying, Verifying): it keeps
+// its request.
 bool is_open(ActionState state);
 
 struct ActionEntry {

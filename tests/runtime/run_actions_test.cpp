@@ -172,23 +172,44 @@ BOOST_AUTO_TEST_CASE(an_executed_action_is_recorded_with_its_result_and_survives
   auto executions = records_with(audit, "event", "execution");
   BOOST_REQUIRE_EQUAL(executions.size(), 1u);
   BOOST_TEST(field(executions[0], "status") == "success");
-  BOOST_TEST(field(executions[0], "state") == "succeeded");
+  // The pod's restart is done once its Deployment is ready again: the health check.
+  BOOST_TEST(field(executions[0], "state") == "verifying");
   BOOST_TEST(field(executions[0], "message") == "delete Pod demo-apps/leaky-1");
   BOOST_TEST(s.log().find("1 executed (0 failed)") != std::string::npos, s.log());
-  auto journal = skippy::safety::load_journal(s.journal.string());
-  BOOST_REQUIRE(journal.found && !journal.error);
-  const auto& entry = journal.state.actions.find(field(executions[0], "id"))->second;
-  BOOST_TEST(skippy::safety::action_state_name(entry.state) == std::string("succeeded"));
+  const std::string id = field(executions[0], "id");
+  auto state_of = [&] {
+    auto journal = skippy::safety::load_journal(s.journal.string());
+    BOOST_REQUIRE(journal.found && !journal.error);
+    return std::string(
+        skippy::safety::action_state_name(journal.state.actions.find(id)->second.state));
+  };
+  BOOST_TEST(state_of() == "verifying");
+
+  // A minute later (past the check's initial delay) the snapshot shows Deployment leaky ready.
+  auto later = s.start_once(prometheus.url(), kT0 + 645);
+  BOOST_TEST(later->wait() == 0, s.log());
+  audit = test::read_file(s.audit);
+  auto checks = records_with(audit, "event", "health-check");
+  BOOST_REQUIRE_EQUAL(checks.size(), 1u);
+  BOOST_TEST(field(checks[0], "id") == id);
+  BOOST_TEST(field(checks[0], "state") == "succeeded");
+  BOOST_TEST(field(checks[0], "reason") == "Deployment demo-apps/leaky ready: 1/1 replicas",
+             checks[0]);
+  BOOST_TEST(state_of() == "succeeded");
+  BOOST_TEST(s.api.server.requests().size() == 1u);  // the new firing is held by the cooldown
 
   // skippy explain shows the decision and what became of it.
-  Process explain({SKIPPY_BINARY, "explain", field(executions[0], "id").substr(0, 10),
-                   "--audit.file", s.audit.string()},
+  Process explain({SKIPPY_BINARY, "explain", id.substr(0, 10), "--audit.file", s.audit.string()},
                   s.dir.path() / "explain.out");
   BOOST_TEST(explain.wait() == 0);
   std::string text = test::read_file(s.dir.path() / "explain.out");
   BOOST_TEST(text.find("outcome: execute") != std::string::npos, text);
-  BOOST_TEST(text.find("attempt 1: success: delete Pod demo-apps/leaky-1") != std::string::npos,
+  BOOST_TEST(text.find("attempt 1: success: delete Pod demo-apps/leaky-1 (now verifying)") !=
+                 std::string::npos,
              text);
+  BOOST_TEST(
+      text.find(": succeeded: Deployment demo-apps/leaky ready: 1/1 replicas") != std::string::npos,
+      text);
 }
 
 BOOST_AUTO_TEST_CASE(a_corrupt_journal_stops_the_start_and_is_left_as_it_is) {

@@ -47,7 +47,8 @@ inline safety::ActionRequest with_id(safety::ActionRequest r) {
   return r;
 }
 
-// Every global limit off: no global rate limit, no concurrency limit, no circuit breaker.
+// Every global limit off: no global rate limit, no concurrency limit, no circuit breaker, no
+// health check after an action (a success is the end).
 inline safety::SafetyConfig open_config() {
   safety::SafetyConfig c;
   c.max_actions_per_hour = 0;
@@ -55,6 +56,7 @@ inline safety::SafetyConfig open_config() {
   c.max_in_flight_per_workload = 0;
   c.breaker.max_unhealthy_share = 0;
   c.breaker.max_failures = 0;
+  c.health_check.timeout_ms = 0;
   return c;
 }
 

@@ -251,6 +251,32 @@ BOOST_AUTO_TEST_CASE(pending_approvals_and_retries_survive_a_restart) {
   BOOST_TEST(g.find(retrying.id)->attempts == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(an_action_verifying_its_target_round_trips_and_needs_its_request) {
+  auto config = open_config();
+  config.health_check = {5 * kMinute, 30 * kSecond};
+  Gatekeeper g(config);
+  auto r = limited("p", "web-1", 0);
+  g.decide(std::span(&r, 1), web_facts(), 0);
+  g.record_result(r.id, ExecutionStatus::Success, kSecond);
+  std::string bytes = safety::encode_journal(g.state());
+  BOOST_TEST(bytes.find("\"state\":\"verifying\"") != std::string::npos);
+  auto decoded = safety::decode_journal(bytes);
+  BOOST_REQUIRE_MESSAGE(decoded.ok(), error_text(decoded));
+  BOOST_TEST(safety::encode_journal(decoded.state) == bytes);
+  const auto& e = decoded.state.actions.at(r.id);
+  BOOST_TEST(e.state == ActionState::Verifying);
+  BOOST_TEST(e.updated_ms == kSecond);
+  BOOST_TEST(e.deadline_ms == kSecond + 5 * kMinute);
+  BOOST_REQUIRE(e.request);
+  BOOST_TEST(e.request->policy == "p");
+  // Without its request it could neither be checked nor release its budget.
+  auto request_at = bytes.find(",\"request\":");
+  BOOST_REQUIRE(request_at != std::string::npos);
+  bytes.erase(request_at, bytes.find("}\t", request_at) - request_at);
+  safety::reseal_journal(bytes);
+  BOOST_TEST(error_text(safety::decode_journal(bytes)) == "an action verifying needs its request");
+}
+
 BOOST_AUTO_TEST_CASE(dry_runs_leave_nothing_in_the_journal) {
   auto config = open_config();
   config.dry_run = true;
