@@ -26,6 +26,15 @@ safety::ActionRequest action_request(const bytecode::Program& program,
     }
     r.arguments.push_back({std::move(name), engine::json_value(arguments[i])});
   }
+  // A restart that deletes pods (a pod's, or any with strategy recreate) takes replicas down
+  // like a delete; a rolling restart of a workload keeps the rollout's own availability.
+  if (r.action == "restart") {
+    bool recreate = false;
+    for (const auto& a : r.arguments)
+      recreate = recreate || (a.name == "strategy" && a.json == "\"recreate\"");
+    const engine::Target* target = p.target_object;
+    r.destructive = recreate || (target && target->kind == bytecode::TargetKind::Pods);
+  }
   r.unknown_arguments = p.unknown_arguments;
   if (const engine::Target* target = p.target_object) {
     r.target.kind = engine::kind_name(target->kind);

@@ -1,6 +1,7 @@
 // The tick engine at fixed timestamps, with query results given in memory: joins, missing
 // data rules, trigger phases, proposals, windows over Kubernetes fields, query plans.
 #define BOOST_TEST_MODULE engine
+#include <map>
 #include <boost/test/unit_test.hpp>
 
 #include "runtime/cluster/snapshot.hpp"
@@ -8,6 +9,7 @@
 #include "stdlib/catalog.hpp"
 #include "stdlib/engine_support.hpp"
 #include "stdlib/functions.hpp"
+#include "runtime/act/action_requests.hpp"
 #include "tests/support/compile_text.hpp"
 
 using namespace skippy;
@@ -350,4 +352,42 @@ BOOST_AUTO_TEST_CASE(a_failed_query_is_unknown_even_with_on_missing_zero) {
   BOOST_TEST(outage.phase("apps/a") == "inactive");
   BOOST_TEST(r.proposals.empty());
   BOOST_TEST(!r.health[0].healthy);
+}
+
+// Proposals become the safety runtime's requests with what the gates need: a restart that
+// deletes pods (a pod's, or any `recreate`) disrupts a replica; a rolling restart of a
+// workload or a scale-up by a positive count does not.
+BOOST_AUTO_TEST_CASE(requests_say_which_actions_take_replicas_down) {
+  Rig rig(
+      "policy p {\n  select deployments in namespace \"apps\"\n  every 15s\n"
+      "  safety { cooldown 5m max_actions 3 per 1h }\n"
+      "  trigger always when workload.replicas > 0\n"
+      "  on always do {\n    restart() priority 10\n"
+      "    restart(strategy: recreate) priority 11\n"
+      "    scale(by: 1, max: 5) priority 12\n"
+      "    scale(by: -1, max: 5) priority 13\n  }\n}\n"
+      "policy q {\n  select pods in namespace \"apps\"\n  every 15s\n"
+      "  safety { cooldown 5m max_actions 3 per 1h }\n"
+      "  trigger always when pod.restarts >= 0\n"
+      "  on always do restart() priority 10\n}\n");
+  auto view = cluster_of(
+      "pods:\n  - {namespace: apps, name: web-1, owner: Deployment/web}\n"
+      "deployments:\n  - {namespace: apps, name: web, replicas: 2}\n");
+  auto r = rig.tick(0, view, nullptr);
+  std::vector<act::ActionInfo> actions;
+  for (const auto& a : stdlib::actions()) actions.push_back({a.name, a.destructive});
+  std::map<std::string, bool> destructive;  // "policy action arguments" -> destructive
+  for (const auto& p : r.proposals) {
+    auto request = act::action_request(*rig.compiled->program, r, p, actions);
+    std::string key = request.policy + " " + request.action;
+    for (const auto& a : request.arguments) key += " " + a.name + "=" + a.json;
+    destructive[key] = request.destructive;
+    BOOST_TEST(request.target.workload_name == (request.policy == "q" ? "web" : ""));
+  }
+  BOOST_TEST(destructive.size() == 5u);
+  BOOST_TEST(destructive.at("p restart") == false);  // rolling, the default
+  BOOST_TEST(destructive.at("p restart strategy=\"recreate\"") == true);
+  BOOST_TEST(destructive.at("p scale by=1 max=5") == false);
+  BOOST_TEST(destructive.at("p scale by=-1 max=5") == true);
+  BOOST_TEST(destructive.at("q restart") == true);  // a pod restarts by being deleted
 }
