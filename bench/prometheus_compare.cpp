@@ -16,7 +16,6 @@
 // Exits 0 with a summary, or 1 with what failed (prometheus not ready, rules invalid, no
 // evaluation within the deadline, a query or a policy failing, ...). See bench/README.md.
 #include <CivetServer.h>
-#include <curl/curl.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -34,6 +33,7 @@
 
 #include "bench/cluster_workload.hpp"
 #include "dsl/literals.hpp"
+#include "runtime/http/exchange.hpp"
 #include "runtime/prometheus/client.hpp"
 #include "tests/prometheus/prometheus_server.hpp"
 #include "tests/prometheus/support.hpp"
@@ -112,23 +112,13 @@ std::string list(const std::vector<double>& values, const char* format) {
 
 // The body of a GET, or nullopt when there is no 200 answer.
 std::optional<std::string> http_get(const std::string& url, long timeout_ms = 10'000) {
-  CURL* curl = curl_easy_init();
-  std::string body;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(
-      curl, CURLOPT_WRITEFUNCTION, +[](char* data, std::size_t size, std::size_t n, void* out) {
-        static_cast<std::string*>(out)->append(data, size * n);
-        return size * n;
-      });
-  CURLcode code = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  if (code != CURLE_OK || status != 200) return std::nullopt;
-  return body;
+  skippy::http::Request request;
+  request.url = url;
+  request.timeout_ms = timeout_ms;
+  request.max_response_bytes = std::size_t{1} << 30;
+  auto response = skippy::http::exchange(request);
+  if (response.status != 200 || !response.error.empty()) return std::nullopt;
+  return std::move(response.body);
 }
 
 // Calls fn(labels, value) for each sample of metric `name` in a text exposition; `labels` is
@@ -807,7 +797,6 @@ int main(int argc, char** argv) {
   app.add_option("--prometheus", o.prometheus, "The prometheus binary")->capture_default_str();
   app.add_option("--promtool", o.promtool, "The promtool binary")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   try {
     return run(o);
   } catch (const Failure& f) {
