@@ -90,6 +90,16 @@ struct RunOptions {
 void add_run_command(CLI::App& app, RunOptions& options);
 int run_run(const RunOptions& options);
 
+struct SimOptions {
+  std::string listen;                  // 127.0.0.1:PORT
+  std::vector<std::string> scenarios;  // manifests created at start
+  std::string kubeconfig_out;          // where to write a kubeconfig for the server
+  double speed = 1.0;                  // simulated seconds per real second
+  std::string log_level = "info";
+};
+void add_sim_command(CLI::App& app, SimOptions& options);
+int run_sim(const SimOptions& options);
+
 // Loads, validates and compiles policy files (directories expanded, "-" for standard
 // input), reporting into `diagnostics`. Returns the bytecode when there were no errors;
 // `io_error` is set when a named file could not be read.

@@ -1,0 +1,107 @@
+// skippy sim: a stand-in Kubernetes API server on 127.0.0.1 with simulated controllers, for
+// trying policies and kubectl without a cluster (docs/simulator.md). Creates the scenario
+// files' manifests, writes a kubeconfig for itself when asked, and serves until SIGINT or
+// SIGTERM.
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/log.hpp"
+#include "simulator/api_server.hpp"
+#include "simulator/kubeconfig_out.hpp"
+#include "simulator/scenario.hpp"
+#include "simulator/simulation.hpp"
+
+namespace skippy::cli {
+namespace {
+
+volatile std::sig_atomic_t stop_requested = 0;
+void request_stop(int) {
+  stop_requested = 1;
+}
+
+}  // namespace
+
+void add_sim_command(CLI::App& app, SimOptions& options) {
+  auto* cmd = app.add_subcommand(
+      "sim", "Serve a simulated Kubernetes API (a stand-in for a cluster) on 127.0.0.1");
+  cmd->add_option("--listen", options.listen, "Address to listen on: 127.0.0.1:PORT")->required();
+  cmd->add_option("--scenario", options.scenarios,
+                  "YAML files of manifests to create at start (repeatable)");
+  cmd->add_option("--kubeconfig-out", options.kubeconfig_out,
+                  "Write a kubeconfig for this server to this file");
+  cmd->add_option("--speed", options.speed, "Simulated seconds per real second")
+      ->capture_default_str();
+  cmd->add_option("--log.level", options.log_level,
+                  "debug (one line per request), info, warn, error")
+      ->capture_default_str();
+}
+
+int run_sim(const SimOptions& options) {
+  std::string error;
+  if (!configure_log(options.log_level, "logfmt", error)) {
+    std::cerr << "skippy sim: " << error << "\n";
+    return kExitUsage;
+  }
+  if (!(options.speed > 0) || options.speed > 10'000) {
+    std::cerr << "skippy sim: --speed must be above 0 and at most 10000\n";
+    return kExitUsage;
+  }
+  auto port = sim::loopback_port(options.listen);
+  if (auto* why = std::get_if<std::string>(&port)) {
+    std::cerr << "skippy sim: " << *why << "\n";
+    return kExitUsage;
+  }
+  // Simulated time starts at the wall clock's time, so ages look right at --speed 1.
+  std::int64_t start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  sim::Simulation simulation;
+  simulation.bootstrap(start_ms);
+  std::vector<sim::Manifest> manifests;
+  for (const auto& path : options.scenarios) {
+    auto loaded = sim::load_scenario(path);
+    if (auto* why = std::get_if<std::string>(&loaded)) {
+      std::cerr << "skippy sim: " << *why << "\n";
+      return kExitUsage;
+    }
+    for (auto& m : std::get<std::vector<sim::Manifest>>(loaded)) manifests.push_back(std::move(m));
+  }
+  auto refused = sim::apply_manifests(simulation.store(), manifests, start_ms);
+  for (const auto& why : refused) std::cerr << "skippy sim: " << why << "\n";
+  if (!refused.empty()) return kExitFindings;
+  simulation.step(start_ms);
+
+  sim::ServerOptions server_options;
+  server_options.listen = options.listen;
+  server_options.speed = options.speed;
+  server_options.log = [](const std::string& line) { log_debug(line); };
+  sim::ApiServer server(simulation, server_options, start_ms);
+  if (auto why = server.start()) {
+    std::cerr << "skippy sim: " << *why << "\n";
+    return kExitUsage;
+  }
+  std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  if (!options.kubeconfig_out.empty()) {
+    if (auto why = sim::write_kubeconfig(options.kubeconfig_out, url)) {
+      std::cerr << "skippy sim: " << *why << "\n";
+      return kExitUsage;
+    }
+  }
+  std::ostringstream speed_text_stream;
+  speed_text_stream << options.speed;
+  std::string speed_text = speed_text_stream.str();
+  log_info("simulated Kubernetes API listening on " + url + " (" +
+           std::to_string(manifests.size()) + " manifests, speed " + speed_text + ")" +
+           (options.kubeconfig_out.empty() ? "" : ", kubeconfig " + options.kubeconfig_out));
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  server.run(stop_requested);
+  server.shutdown();
+  log_info("stopped");
+  return kExitOk;
+}
+
+}  // namespace skippy::cli
