@@ -183,6 +183,9 @@ bool Informer::list() {
     stats_.decode_errors += bad;
   } while (!continue_token.empty());
   store_.stage_commit();
+  // A page of a list takes the parser megabytes; a watch event a few kilobytes. Give the
+  // page's room back rather than hold it while watching.
+  parser_ = simdjson::dom::parser();
   {
     std::lock_guard lock(mutex_);
     resource_version_ = version;
