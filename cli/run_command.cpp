@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.hpp"
@@ -18,6 +19,7 @@
 #include "dsl/render.hpp"
 #include "k8s-adapter/api_executor.hpp"
 #include "k8s-adapter/kubeconfig.hpp"
+#include "k8s-adapter/live_cluster.hpp"
 #include "runtime/act/action_requests.hpp"
 #include "runtime/bytecode/file.hpp"
 #include "runtime/cluster/snapshot.hpp"
@@ -34,6 +36,9 @@
 
 namespace skippy::cli {
 namespace {
+
+// How long `skippy run` waits for the first list of every kind of a live cluster.
+constexpr std::chrono::milliseconds kClusterSyncTimeout{60'000};
 
 volatile std::sig_atomic_t stop_requested = 0;
 volatile std::sig_atomic_t reload_requested = 0;
@@ -158,7 +163,8 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   cmd->add_option("--prometheus.bearer-token-file", options.bearer_token_file,
                   "A file holding a bearer token");
   cmd->add_option("--cluster", options.cluster,
-                  "A YAML snapshot of the cluster (see docs/runtime.md)");
+                  "A YAML snapshot of the cluster (see docs/runtime.md); without it, the "
+                  "--kubeconfig's cluster is watched live");
   cmd->add_option("--namespace", options.default_namespace, "Namespace of policies that name none")
       ->capture_default_str();
   cmd->add_flag("--once", options.once, "Run one tick and exit");
@@ -170,8 +176,9 @@ void add_run_command(CLI::App& app, RunOptions& options) {
       ->capture_default_str();
   cmd->add_flag("--dry-run", options.dry_run, "Execute nothing, whatever the policies' modes");
   cmd->add_option("--kubeconfig", options.kubeconfig,
-                  "Carry out actions through the API server of this kubeconfig (without it, "
-                  "every decision is a dry run)");
+                  "Carry out actions through the API server of this kubeconfig, and read the "
+                  "cluster from it when --cluster is not given (without it, every decision is a "
+                  "dry run)");
   cmd->add_option("--context", options.context, "The kubeconfig's context (default: current)");
   cmd->add_option("--safety.journal", options.journal,
                   "Keep the safety state (actions, cooldowns, rate windows) in this file across "
@@ -203,9 +210,13 @@ int run_run(const RunOptions& flags) {
     }
     apply_run_config(file, options);
   }
-  if (options.policies.empty() || options.cluster.empty()) {
-    std::cerr << "skippy run: " << (options.policies.empty() ? "--policies" : "--cluster")
-              << " is required (on the command line or in --config.file)\n";
+  if (options.policies.empty()) {
+    std::cerr << "skippy run: --policies is required (on the command line or in --config.file)\n";
+    return kExitUsage;
+  }
+  if (options.cluster.empty() && options.kubeconfig.empty()) {
+    std::cerr << "skippy run: --cluster or --kubeconfig is required (on the command line or in "
+                 "--config.file): a cluster snapshot, or a cluster to watch\n";
     return kExitUsage;
   }
   if (!configure_log(options.log_level, options.log_format, error)) {
@@ -219,18 +230,47 @@ int run_run(const RunOptions& flags) {
     return kExitFindings;
   }
   auto program = std::make_unique<bytecode::Program>(std::move(*loaded));
-  std::ifstream cluster_file(options.cluster);
-  if (!cluster_file) {
-    std::cerr << "skippy run: cannot read the cluster snapshot `" << options.cluster << "`\n";
-    return kExitUsage;
+  // The API server of the kubeconfig, if one is given: actions are carried out there and,
+  // without a snapshot, the cluster view is read from it live.
+  std::optional<k8s::Connection> connection;
+  if (!options.kubeconfig.empty()) {
+    auto loaded_connection = k8s::load_kubeconfig(options.kubeconfig, options.context);
+    if (auto* why = std::get_if<std::string>(&loaded_connection)) {
+      std::cerr << "skippy run: " << *why << "\n";
+      return kExitUsage;
+    }
+    connection = std::get<k8s::Connection>(std::move(loaded_connection));
   }
-  std::string yaml((std::istreambuf_iterator<char>(cluster_file)), {});
-  std::vector<cluster::SnapshotError> snapshot_errors;
-  auto view = cluster::parse_snapshot(yaml, snapshot_errors);
-  for (const auto& e : snapshot_errors) {
-    std::cerr << options.cluster << ":" << e.line << ": " << e.path << ": " << e.message << "\n";
+  std::unique_ptr<cluster::SnapshotClusterView> snapshot;
+  std::unique_ptr<k8s::LiveCluster> live;
+  if (!options.cluster.empty()) {
+    std::ifstream cluster_file(options.cluster);
+    if (!cluster_file) {
+      std::cerr << "skippy run: cannot read the cluster snapshot `" << options.cluster << "`\n";
+      return kExitUsage;
+    }
+    std::string yaml((std::istreambuf_iterator<char>(cluster_file)), {});
+    std::vector<cluster::SnapshotError> snapshot_errors;
+    snapshot = std::make_unique<cluster::SnapshotClusterView>(
+        cluster::parse_snapshot(yaml, snapshot_errors));
+    for (const auto& e : snapshot_errors) {
+      std::cerr << options.cluster << ":" << e.line << ": " << e.path << ": " << e.message << "\n";
+    }
+    if (!snapshot_errors.empty()) return kExitFindings;
+  } else {
+    k8s::LiveClusterOptions live_options;
+    live_options.informer.log = [](const std::string& m) { log_warn("cluster: " + m); };
+    live = std::make_unique<k8s::LiveCluster>(*connection, live_options);
+    live->start();
+    log_info("cluster: watching " + connection->server + " (context " + connection->context + ")");
+    if (std::string why = live->wait_synced(kClusterSyncTimeout); !why.empty()) {
+      std::cerr << "skippy run: the cluster at " << connection->server << " is " << why << "\n";
+      return kExitUsage;
+    }
+    live->refresh();
   }
-  if (!snapshot_errors.empty()) return kExitFindings;
+  const cluster::ClusterView& view =
+      snapshot ? static_cast<const cluster::ClusterView&>(*snapshot) : *live;
 
   prometheus::ClientOptions client_options;
   if (!prometheus_client_options(options, file.prometheus, client_options, error)) {
@@ -264,14 +304,7 @@ int run_run(const RunOptions& flags) {
   // Actions are carried out through the kubeconfig's API server; without one, every decision
   // is a dry run, which runs every gate and says what would have happened.
   std::unique_ptr<safety::Executor> executor;
-  if (!options.kubeconfig.empty()) {
-    auto connection = k8s::load_kubeconfig(options.kubeconfig, options.context);
-    if (auto* why = std::get_if<std::string>(&connection)) {
-      std::cerr << "skippy run: " << *why << "\n";
-      return kExitUsage;
-    }
-    executor = std::make_unique<k8s::ApiExecutor>(std::get<k8s::Connection>(connection), view);
-  }
+  if (connection) executor = std::make_unique<k8s::ApiExecutor>(*connection, view);
   safety::SafetyConfig safety_config;
   safety_config.dry_run = options.dry_run;
   auto safety = RunSafety::open(safety_config, options.journal, std::move(executor), error);
@@ -368,6 +401,8 @@ int run_run(const RunOptions& flags) {
       now = next;
       last_tick = now;
     }
+    // The live cluster as it is at the start of the tick; it holds still until the next.
+    if (live) live->refresh();
     // With --once every policy is evaluated at the given time, due or not.
     auto due = engine->due_queries(now, options.once);
     std::vector<std::string> queries;

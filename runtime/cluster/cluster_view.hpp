@@ -45,6 +45,8 @@ struct Workload {
   std::int64_t ready_replicas = 0;
   std::int64_t available_replicas = 0;
   std::int64_t updated_replicas = 0;
+  std::string owner_kind;  // the controller: Deployment for a ReplicaSet it rolls out, or ""
+  std::string owner_name;
 };
 
 struct Event {

@@ -2,10 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <ctime>
 #include <set>
 
 #include "dsl/literals.hpp"
+#include "runtime/cluster/events.hpp"
+#include "runtime/cluster/manifest.hpp"
 
 namespace skippy::cluster {
 namespace {
@@ -74,13 +75,7 @@ class Reader {
     if (s.find_first_not_of("0123456789.") == std::string::npos) {
       return static_cast<std::int64_t>(std::stod(s) * 1000);
     }
-    std::tm tm{};
-    if (s.size() >= 20 && std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-                                      &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-      tm.tm_year -= 1900;
-      tm.tm_mon -= 1;
-      return static_cast<std::int64_t>(timegm(&tm)) * 1000;
-    }
+    if (auto ms = parse_rfc3339_ms(s)) return *ms;
     error(n, path, "expected a time: a duration from zero such as `90s`, seconds, or RFC 3339");
     return 0;
   }
@@ -169,89 +164,45 @@ void short_event(Reader& r, const YAML::Node& n, const std::string& path,
   view.mutable_events().push_back(std::move(e));
 }
 
-ObjectMeta manifest_meta(Reader& r, const YAML::Node& m, const std::string& path) {
-  ObjectMeta meta;
-  meta.namespace_name = r.text(at(m, "namespace"), path + ".metadata.namespace", "default");
-  meta.name = r.text(at(m, "name"), path + ".metadata.name");
-  meta.labels = r.labels(at(m, "labels"), path + ".metadata.labels");
-  meta.annotations = r.labels(at(m, "annotations"), path + ".metadata.annotations");
-  meta.created_ms = r.time(at(m, "creationTimestamp"), path + ".metadata.creationTimestamp");
-  return meta;
-}
+// A YAML node as manifest.hpp reads it: a field of the wrong type is reported at its path.
+class YamlNode {
+ public:
+  YamlNode(Reader& r, YAML::Node n, std::string path)
+      : r_(&r), n_(std::move(n)), path_(std::move(path)) {}
 
-void manifest(Reader& r, const YAML::Node& n, const std::string& path, SnapshotClusterView& view,
-              std::map<std::string, std::pair<std::string, std::string>>& replicaset_owner) {
+  YamlNode operator[](const char* key) const { return {*r_, at(n_, key), path_ + "." + key}; }
+  bool is_map() const { return n_.IsDefined() && n_.IsMap(); }
+  std::string text(std::string_view fallback = {}) const {
+    return r_->text(n_, path_, std::string(fallback));
+  }
+  std::int64_t integer(std::int64_t fallback = 0) const { return r_->integer(n_, path_, fallback); }
+  bool boolean(bool fallback) const { return r_->boolean(n_, path_, fallback); }
+  std::int64_t time() const { return r_->time(n_, path_); }
+  Labels labels() const { return r_->labels(n_, path_); }
+  template <class F>
+  void each(F f) const {
+    if (!n_.IsDefined() || n_.IsNull()) return;
+    if (!n_.IsSequence()) return r_->error(n_, path_, "expected a list");
+    std::size_t i = 0;
+    for (const auto& item : n_) f(YamlNode(*r_, item, path_ + "[" + std::to_string(i++) + "]"));
+  }
+
+ private:
+  Reader* r_;
+  YAML::Node n_;
+  std::string path_;
+};
+
+void manifest(Reader& r, const YAML::Node& n, const std::string& path, SnapshotClusterView& view) {
   std::string kind = r.text(at(n, "kind"), path + ".kind");
-  const YAML::Node meta = at(n, "metadata");
-  const YAML::Node status = at(n, "status");
+  const YamlNode object(r, n, path);
   if (kind == "Pod") {
-    Pod p;
-    p.meta = manifest_meta(r, meta, path);
-    for (const auto& o : at(meta, "ownerReferences")) {
-      if (r.boolean(at(o, "controller"), path + ".ownerReferences.controller", false)) {
-        p.owner_kind = r.text(at(o, "kind"), path + ".ownerReferences.kind");
-        p.owner_name = r.text(at(o, "name"), path + ".ownerReferences.name");
-      }
-    }
-    p.workload_kind = p.owner_kind;
-    p.workload_name = p.owner_name;
-    p.phase = r.text(at(status, "phase"), path + ".status.phase", "Pending");
-    p.ready = false;
-    for (const auto& c : at(status, "conditions")) {
-      if (r.text(at(c, "type"), path + ".status.conditions.type") == "Ready") {
-        p.ready = r.text(at(c, "status"), path + ".status.conditions.status") == "True";
-      }
-    }
-    for (const auto& cs : at(status, "containerStatuses")) {
-      p.restarts +=
-          r.integer(at(cs, "restartCount"), path + ".status.containerStatuses.restartCount");
-      YAML::Node waiting = at(at(cs, "state"), "waiting");
-      if (waiting.IsMap())
-        p.waiting_reason = r.text(at(waiting, "reason"), path + ".state.waiting.reason");
-      YAML::Node terminated = at(at(cs, "lastState"), "terminated");
-      if (terminated.IsMap()) {
-        p.terminated_reason =
-            r.text(at(terminated, "reason"), path + ".lastState.terminated.reason");
-        p.last_exit_code =
-            r.integer(at(terminated, "exitCode"), path + ".lastState.terminated.exitCode");
-      }
-    }
-    p.node = r.text(at(at(n, "spec"), "nodeName"), path + ".spec.nodeName");
-    view.mutable_pods().push_back(std::move(p));
+    view.mutable_pods().push_back(manifest_pod(object));
   } else if (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" ||
              kind == "ReplicaSet") {
-    Workload w;
-    w.kind = kind;
-    w.meta = manifest_meta(r, meta, path);
-    w.replicas = kind == "DaemonSet"
-                     ? r.integer(at(status, "desiredNumberScheduled"),
-                                 path + ".status.desiredNumberScheduled")
-                     : r.integer(at(at(n, "spec"), "replicas"), path + ".spec.replicas", 1);
-    w.ready_replicas = r.integer(status[kind == "DaemonSet" ? "numberReady" : "readyReplicas"],
-                                 path + ".status.readyReplicas");
-    w.available_replicas =
-        r.integer(status[kind == "DaemonSet" ? "numberAvailable" : "availableReplicas"],
-                  path + ".status.availableReplicas");
-    w.updated_replicas =
-        r.integer(status[kind == "DaemonSet" ? "updatedNumberScheduled" : "updatedReplicas"],
-                  path + ".status.updatedReplicas");
-    if (kind == "ReplicaSet") {
-      for (const auto& o : at(meta, "ownerReferences")) {
-        replicaset_owner[w.meta.namespace_name + "/" + w.meta.name] = {r.text(at(o, "kind"), path),
-                                                                       r.text(at(o, "name"), path)};
-      }
-    }
-    view.mutable_workloads().push_back(std::move(w));
+    view.mutable_workloads().push_back(manifest_workload(kind, object));
   } else if (kind == "Event") {
-    Event e;
-    e.namespace_name = r.text(at(meta, "namespace"), path + ".metadata.namespace", "default");
-    e.involved_kind = r.text(at(at(n, "involvedObject"), "kind"), path + ".involvedObject.kind");
-    e.involved_name = r.text(at(at(n, "involvedObject"), "name"), path + ".involvedObject.name");
-    e.reason = r.text(at(n, "reason"), path + ".reason");
-    e.type = r.text(at(n, "type"), path + ".type", "Normal");
-    e.count = r.integer(at(n, "count"), path + ".count", 1);
-    e.last_seen_ms = r.time(at(n, "lastTimestamp"), path + ".lastTimestamp");
-    view.mutable_events().push_back(std::move(e));
+    view.mutable_events().push_back(manifest_event(object));
   } else {
     r.error(n, path + ".kind",
             "`" + kind +
@@ -275,17 +226,8 @@ std::int64_t SnapshotClusterView::count_events(std::string_view namespace_name,
                                                std::string_view kind, std::string_view name,
                                                std::string_view reason, std::string_view type,
                                                std::int64_t since_ms, std::int64_t until_ms) const {
-  std::int64_t n = 0;
-  for (const auto& e : events_) {
-    if (e.namespace_name != namespace_name || e.last_seen_ms <= since_ms ||
-        e.last_seen_ms > until_ms)
-      continue;
-    if (!kind.empty() && (e.involved_kind != kind || e.involved_name != name)) continue;
-    if (!reason.empty() && e.reason != reason) continue;
-    if (!type.empty() && e.type != type) continue;
-    n += e.count;
-  }
-  return n;
+  return cluster::count_events(events_, namespace_name, kind, name, reason, type, since_ms,
+                               until_ms);
 }
 
 SnapshotClusterView parse_snapshot(const std::string& yaml, std::vector<SnapshotError>& errors) {
@@ -303,7 +245,6 @@ SnapshotClusterView parse_snapshot(const std::string& yaml, std::vector<Snapshot
     r.error(root, "", "a snapshot is a map with pods, deployments, ..., events or objects");
     return view;
   }
-  std::map<std::string, std::pair<std::string, std::string>> replicaset_owner;
   try {
     for (const auto& kv : root) {
       std::string key = kv.first.as<std::string>();
@@ -341,21 +282,13 @@ SnapshotClusterView parse_snapshot(const std::string& yaml, std::vector<Snapshot
         else if (key == "events")
           short_event(r, item, path, view);
         else
-          manifest(r, item, path, view, replicaset_owner);
+          manifest(r, item, path, view);
       }
     }
   } catch (const YAML::Exception& e) {
     errors.push_back(SnapshotError{"", e.mark.line + 1, e.msg});
   }
-  // A ReplicaSet's pods belong to the Deployment that owns the ReplicaSet.
-  for (auto& p : view.mutable_pods()) {
-    if (p.owner_kind != "ReplicaSet") continue;
-    auto it = replicaset_owner.find(p.meta.namespace_name + "/" + p.owner_name);
-    if (it != replicaset_owner.end()) {
-      p.workload_kind = it->second.first;
-      p.workload_name = it->second.second;
-    }
-  }
+  resolve_workloads(view.mutable_pods(), view.workloads());
   return view;
 }
 

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -77,7 +78,8 @@ inline int free_port() {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("bind failed");
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("bind failed");
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
@@ -214,6 +216,17 @@ struct Response {
   std::size_t declared_length = 0;     // > body.size(): claim more than is sent, then close
   bool close = false;                  // close the connection after answering
   bool hang_up = false;                // close without answering at all
+  // A streamed body (a Kubernetes watch): sent chunked, each piece after its delay, then kept
+  // open for `hold` (or until the server stops), then ended and the connection closed. With
+  // drop_stream the connection is closed after the pieces instead, mid-stream.
+  struct Piece {
+    std::chrono::milliseconds delay{0};
+    std::string data;
+  };
+  std::vector<Piece> stream;
+  std::chrono::milliseconds hold{0};
+  bool drop_stream = false;
+  bool streams() const { return !stream.empty() || hold.count() > 0 || drop_stream; }
 };
 
 class FaultServer {
@@ -228,7 +241,8 @@ class FaultServer {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = 0;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 64) != 0)
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(listen_fd_, 64) != 0)
       throw std::runtime_error("fault server: bind/listen failed");
     socklen_t len = sizeof addr;
     ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -356,6 +370,7 @@ class FaultServer {
       }
       --in_flight_;
       if (response.hang_up) return finish(fd);
+      if (response.streams()) return stream(fd, response);
       std::string body = response.gzip ? gzip(response.body) : response.body;
       std::string out = "HTTP/1.1 " + std::to_string(response.status) + " Fault\r\n";
       out += "Content-Type: application/json\r\n";
@@ -367,6 +382,29 @@ class FaultServer {
       out += "\r\n" + body;
       if (!send_all(fd, out) || response.close || declared > body.size()) return finish(fd);
     }
+  }
+
+  // Waits `d` unless the server stops first; whether it is still running.
+  bool pause(std::chrono::milliseconds d) {
+    std::unique_lock lock(mutex_);
+    return !wake_.wait_for(lock, d, [this] { return stopped_; });
+  }
+
+  void stream(int fd, const Response& response) {
+    std::string out = "HTTP/1.1 " + std::to_string(response.status) + " Fault\r\n";
+    out += "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n";
+    for (const auto& h : response.headers) out += h + "\r\n";
+    if (!send_all(fd, out + "\r\n")) return finish(fd);
+    for (const auto& piece : response.stream) {
+      if (piece.delay.count() > 0 && !pause(piece.delay)) return finish(fd);
+      char size[32];
+      std::snprintf(size, sizeof size, "%zx\r\n", piece.data.size());
+      if (!send_all(fd, size + piece.data + "\r\n")) return finish(fd);
+    }
+    if (response.drop_stream) return finish(fd);
+    if (response.hold.count() > 0 && !pause(response.hold)) return finish(fd);
+    send_all(fd, "0\r\n\r\n");
+    finish(fd);
   }
 
   void finish(int fd) {

@@ -1032,7 +1032,7 @@ BOOST_AUTO_TEST_CASE(verifying_survives_a_journal_round_trip) {
 
 BOOST_AUTO_TEST_CASE(cluster_facts_know_bare_pods_and_workloads) {
   ListedView view;
-  view.workload_list.push_back({"Deployment", {"apps", "web", {}, {}, 0}, 3, 2, 2, 3});
+  view.workload_list.push_back({"Deployment", {"apps", "web", {}, {}, 0}, 3, 2, 2, 3, {}, {}});
   cluster::Pod of_web, ready, pending, crashing;
   of_web.meta = {"apps", "web-1", {}, {}, 0};
   of_web.workload_kind = "Deployment";

@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE snapshot
 #include <boost/test/unit_test.hpp>
 
+#include "runtime/cluster/manifest.hpp"
 #include "runtime/cluster/snapshot.hpp"
 
 using namespace skippy::cluster;
@@ -107,4 +108,13 @@ BOOST_AUTO_TEST_CASE(garbage_is_an_error_not_a_crash) {
     BOOST_TEST(!errors.empty(), text);
     BOOST_TEST(view.pods().empty());
   }
+}
+
+BOOST_AUTO_TEST_CASE(rfc3339_timestamps_with_fractions_and_offsets) {
+  BOOST_TEST(*parse_rfc3339_ms("2026-01-01T00:00:10Z") == 1'767'225'610'000LL);
+  BOOST_TEST(*parse_rfc3339_ms("2026-01-01T00:00:10.250000Z") == 1'767'225'610'250LL);
+  BOOST_TEST(*parse_rfc3339_ms("2026-01-01T02:00:10+02:00") == 1'767'225'610'000LL);
+  for (const char* bad : {"", "2026-01-01", "2026-01-01T00:00:10", "2026-01-01T00:00:1xZ",
+                          "2026-01-01T00:00:10Zjunk"})
+    BOOST_TEST(!parse_rfc3339_ms(bad).has_value(), bad);
 }

@@ -1,0 +1,17 @@
+// Counting events as ClusterView::count_events defines it, over a list of events: shared by
+// every view that keeps its events in a vector (snapshots, the live cluster).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "runtime/cluster/cluster_view.hpp"
+
+namespace skippy::cluster {
+
+std::int64_t count_events(std::span<const Event> events, std::string_view namespace_name,
+                          std::string_view kind, std::string_view name, std::string_view reason,
+                          std::string_view type, std::int64_t since_ms, std::int64_t until_ms);
+
+}  // namespace skippy::cluster
