@@ -26,7 +26,7 @@ const char* kEvent = R"({"metadata":{"name":"web-5d9c-a.1","namespace":"demo"},
 const char* kBudget = R"({"metadata":{"name":"web","namespace":"demo"},
   "spec":{"minAvailable":"50%","selector":{"matchLabels":{"app":"web"}}},
   "status":{"disruptionsAllowed":1,"currentHealthy":2,"desiredHealthy":1,"expectedPods":2}})";
-const char* kPolicy = R"({"apiVersion":"skippy.io/v1alpha1","kind":"HealingPolicy",
+const char* kPolicy = R"({"apiVersion":"kubeskippy.io/v1alpha1","kind":"HealingPolicy",
   "metadata":{"name":"crashloop","namespace":"demo"},"spec":{"source":"policy p {}"}})";
 
 struct Fixture {
@@ -43,7 +43,7 @@ struct Fixture {
     api.list("/apis/apps/v1/daemonsets", test::list_body("10", {kDaemonSet}));
     api.list("/api/v1/events", test::list_body("10", {kEvent}));
     api.list("/apis/policy/v1/poddisruptionbudgets", test::list_body("10", {kBudget}));
-    api.list("/apis/skippy.io/v1alpha1/healingpolicies", test::list_body("10", {kPolicy}));
+    api.list("/apis/kubeskippy.io/v1alpha1/healingpolicies", test::list_body("10", {kPolicy}));
   }
   void start() {
     k8s::Connection c;
