@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   skippy::cli::RunOptions run;
   skippy::cli::ExplainOptions explain;
   skippy::cli::ApproveOptions approve;
+  skippy::cli::TranslateOptions translate;
   skippy::cli::add_check_command(app, check);
   skippy::cli::add_fmt_command(app, fmt);
   skippy::cli::add_compile_command(app, compile);
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   skippy::cli::add_run_command(app, run);
   skippy::cli::add_explain_command(app, explain);
   skippy::cli::add_approve_command(app, approve);
+  skippy::cli::add_translate_command(app, translate);
 
   try {
     app.parse(argc, argv);
@@ -36,5 +38,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("run")) return skippy::cli::run_run(run);
   if (app.got_subcommand("explain")) return skippy::cli::run_explain(explain);
   if (app.got_subcommand("approve")) return skippy::cli::run_approve(approve);
+  if (app.got_subcommand("translate")) return skippy::cli::run_translate(translate);
   return skippy::cli::kExitUsage;
 }
