@@ -35,6 +35,7 @@ class PolicyReader {
                     p_.unknown_fields);
     Where w;
     YAML::Node selector = YamlReader::child(spec, "selector", w, "spec");
+    p_.selector.namespaces.where = p_.selector.resources_where = w;
     if (r_.expect_map(selector, w)) read_selector(selector, w.field);
     YAML::Node triggers = YamlReader::child(spec, "triggers", p_.triggers_where, "spec");
     if (r_.expect_sequence(triggers, p_.triggers_where)) {
@@ -56,7 +57,6 @@ class PolicyReader {
 
   void read_selector(const YAML::Node& s, const std::string& field) {
     r_.unknown_keys(s, field, {"namespaces", "labelSelector", "resources"}, p_.unknown_fields);
-    p_.selector.namespaces.where = p_.selector.resources_where = YamlReader::at(s, field);
     r_.read(s, "namespaces", field, p_.selector.namespaces);
     Where w;
     YAML::Node labels = YamlReader::child(s, "labelSelector", w, field);

@@ -95,12 +95,15 @@ void translate_document(const YAML::Node& doc, Findings& findings, Translation& 
             list + ".",
         "");
   }
+  bool any = false;
   for (auto kind : kinds) {
     std::string name = kinds.size() > 1 ? stem + "_" + std::string(kind_word(kind)) : stem;
     auto written = write_policy(policy, kind, name, findings);
     if (!written.ok) continue;
     t.source += "\n" + written.text;
+    any = true;
   }
+  if (!any) findings.error(policy.where, "no policy could be written for any kind it selects");
   std::size_t errors_after = 0;
   for (const auto& f : findings.all()) errors_after += f.severity == Severity::Error;
   if (errors_after == errors_before) out.policies.push_back(std::move(t));

@@ -86,6 +86,12 @@ class PolicyWriter {
     if (select.empty()) return out;
     write_triggers();
     write_actions();
+    if (actions_written_ == 0 && !trigger_names_.empty()) {
+      // Triggers with nothing to propose would only be noise (and a compiler warning).
+      f_.warning(p_.actions_where, "no action applies to " + std::string(kind_word(kind_)) +
+                                       ": no policy is written for them");
+      return out;
+    }
     std::string& t = out.text;
     t += "policy " + name_ + " {\n";
     std::string description = p_.description.present && !p_.description.value.empty()
@@ -324,6 +330,7 @@ class PolicyWriter {
         approve_.push_back(w.action);
       actions.push_back(std::move(w));
     }
+    actions_written_ = actions.size();
     for (std::size_t i = 0; i < p_.actions.size(); ++i) {
       const auto& a = p_.actions[i];
       if (a.requires_approval.value) continue;
@@ -423,6 +430,7 @@ class PolicyWriter {
   std::vector<std::string> approve_;
   std::optional<std::int64_t> max_concurrent_;
   bool allow_system_ = false;
+  std::size_t actions_written_ = 0;
 };
 
 }  // namespace
