@@ -10,6 +10,9 @@
 namespace skippy::translate {
 namespace {
 
+// The largest count the language takes (max_actions, max_concurrent).
+constexpr std::int64_t kMaxCount = 1'000'000'000;
+
 bool alnum_lower(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
@@ -323,6 +326,7 @@ class PolicyWriter {
       if (!w.written) continue;
       if (w.action == "restart") {
         auto mc = a.restart.max_concurrent.value;
+        mc = std::min(mc, kMaxCount);
         if (mc >= 1) max_concurrent_ = max_concurrent_ ? std::min(*max_concurrent_, mc) : mc;
       }
       if (a.requires_approval.value &&
@@ -392,6 +396,12 @@ class PolicyWriter {
                                      ": upstream read 0 as its default, 10, which is used");
       per_hour.value = 10;
       per_hour.present = false;
+    }
+    if (per_hour.value > kMaxCount) {
+      f_.warning(per_hour.where, "maxActionsPerHour " + std::to_string(per_hour.value) +
+                                     " is above the language's largest count; " +
+                                     std::to_string(kMaxCount) + " is used");
+      per_hour.value = kMaxCount;
     }
     s += "    max_actions " + std::to_string(per_hour.value) + " per 1h # " +
          (per_hour.present ? "maxActionsPerHour" : "no maxActionsPerHour: the schema's default") +
