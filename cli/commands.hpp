@@ -60,6 +60,14 @@ struct ApproveOptions {
 void add_approve_command(CLI::App& app, ApproveOptions& options);
 int run_approve(const ApproveOptions& options);
 
+struct TranslateOptions {
+  std::vector<std::string> paths;
+  std::string output_dir;  // empty: standard output
+  bool check = false;
+};
+void add_translate_command(CLI::App& app, TranslateOptions& options);
+int run_translate(const TranslateOptions& options);
+
 struct DisasmOptions {
   std::string path;
 };

@@ -4,10 +4,8 @@
 #include <iterator>
 
 #include "cli/commands.hpp"
-#include "dsl/ast_dump.hpp"
-#include "dsl/format.hpp"
 #include "dsl/render.hpp"
-#include "grammar/load.hpp"
+#include "grammar/format_text.hpp"
 
 namespace skippy::cli {
 namespace {
@@ -16,24 +14,21 @@ enum class Outcome { Unchanged, Changed, Failed };
 
 // Formats one file's text. Refuses (Failed) when the text has syntax errors, or when the
 // formatted text would parse to a different program: formatting never changes meaning.
-Outcome format_text(const std::string& path, const std::string& text, std::string& formatted) {
+Outcome format_file(const std::string& path, const std::string& text, std::string& formatted) {
   dsl::SourceManager sources;
   dsl::Diagnostics diagnostics;
-  auto module = grammar::load_text(path, text, sources, diagnostics);
-  if (diagnostics.has_errors()) {
-    diagnostics.sort();
-    std::cerr << dsl::render_text(diagnostics, sources);
-    return Outcome::Failed;
-  }
-  formatted = dsl::format_module(module, sources.file(module.file));
-
-  dsl::Diagnostics again;
-  auto reparsed = grammar::load_text(path, formatted, sources, again);
-  if (again.has_errors() || dsl::dump_module(reparsed) != dsl::dump_module(module)) {
-    std::cerr << "skippy fmt: " << path
-              << ": internal error: the formatted text would change the program's meaning; "
-                 "the file was left as it is\n";
-    return Outcome::Failed;
+  switch (grammar::format_text(path, text, sources, diagnostics, formatted)) {
+    case grammar::FormatOutcome::SyntaxErrors:
+      diagnostics.sort();
+      std::cerr << dsl::render_text(diagnostics, sources);
+      return Outcome::Failed;
+    case grammar::FormatOutcome::MeaningChanged:
+      std::cerr << "skippy fmt: " << path
+                << ": internal error: the formatted text would change the program's meaning; "
+                   "the file was left as it is\n";
+      return Outcome::Failed;
+    case grammar::FormatOutcome::Formatted:
+      break;
   }
   return formatted == text ? Outcome::Unchanged : Outcome::Changed;
 }
@@ -71,7 +66,7 @@ int run_fmt(const FmtOptions& options) {
       text.assign(std::istreambuf_iterator<char>(in), {});
     }
     std::string formatted;
-    Outcome outcome = format_text(path == "-" ? "<stdin>" : path, text, formatted);
+    Outcome outcome = format_file(path == "-" ? "<stdin>" : path, text, formatted);
     if (outcome == Outcome::Failed) {
       if (exit_code == kExitOk) exit_code = kExitFindings;
       continue;

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   skippy::cli::ExplainOptions explain;
   skippy::cli::ApproveOptions approve;
   skippy::cli::SimOptions sim;
+  skippy::cli::TranslateOptions translate;
   skippy::cli::add_check_command(app, check);
   skippy::cli::add_fmt_command(app, fmt);
   skippy::cli::add_compile_command(app, compile);
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   skippy::cli::add_explain_command(app, explain);
   skippy::cli::add_approve_command(app, approve);
   skippy::cli::add_sim_command(app, sim);
+  skippy::cli::add_translate_command(app, translate);
 
   try {
     app.parse(argc, argv);
@@ -39,5 +41,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("explain")) return skippy::cli::run_explain(explain);
   if (app.got_subcommand("approve")) return skippy::cli::run_approve(approve);
   if (app.got_subcommand("sim")) return skippy::cli::run_sim(sim);
+  if (app.got_subcommand("translate")) return skippy::cli::run_translate(translate);
   return skippy::cli::kExitUsage;
 }

@@ -191,3 +191,44 @@ BOOST_AUTO_TEST_CASE(compile_refuses_programs_with_errors) {
   BOOST_TEST(skippy("compile " + (dir.path / "none.skippy").string() + " -o " + out).code == 2);
   BOOST_TEST(skippy("disasm " + (dir.path / "none.skpc").string()).code == 2);
 }
+
+BOOST_AUTO_TEST_CASE(translate_writes_policies_reports_findings_and_checks) {
+  TempDir dir;
+  const std::string clean =
+      "apiVersion: kubeskippy.io/v1alpha1\nkind: HealingPolicy\nmetadata: {name: crash-loop}\n"
+      "spec:\n  selector:\n    namespaces: [apps]\n    resources: [{kind: Pod}]\n"
+      "  triggers:\n  - name: backoff\n    type: event\n    cooldownPeriod: 5m\n"
+      "    eventTrigger: {reason: BackOff, type: Warning, count: 3, window: 5m}\n"
+      "  actions:\n  - {name: r, type: restart}\n  mode: automatic\n";
+  auto file = dir.write("clean.yaml", clean);
+  auto printed = skippy("translate " + file);
+  BOOST_TEST(printed.code == 0);
+  BOOST_TEST(printed.out.find("policy crash_loop {") != std::string::npos);
+  BOOST_TEST(skippy("translate --check " + file).code == 0);
+
+  auto out_dir = (dir.path / "out").string();
+  auto written = skippy("translate -o " + out_dir + " " + file);
+  BOOST_TEST(written.code == 0);
+  BOOST_TEST(written.out == out_dir + "/crash_loop.skippy\n");
+  BOOST_TEST(skippy("fmt --check " + out_dir).code == 0);
+  BOOST_TEST(skippy("check " + out_dir).code == 0);
+
+  // A warning: fine for a translation, a failure for --check, which writes nothing.
+  std::string warned = clean;
+  warned.replace(warned.find("reason: BackOff"), 15, "reason: \".*\"");
+  auto warned_file = dir.write("warned.yaml", warned);
+  auto check = skippy("translate --check -o " + (dir.path / "none").string() + " " + warned_file);
+  BOOST_TEST(check.code == 1);
+  BOOST_TEST(check.out.empty());
+  BOOST_TEST(
+      check.err.find(warned_file + ":12: spec.triggers[0].eventTrigger.reason: reason `.*`") !=
+          std::string::npos,
+      check.err);
+  BOOST_TEST(!fs::exists(dir.path / "none"));
+
+  auto broken = dir.write("broken.yaml", "spec: [1,\n");
+  auto unreadable = skippy("translate " + broken);
+  BOOST_TEST(unreadable.code == 2);
+  BOOST_TEST(unreadable.err.find(broken + ":") == 0u, unreadable.err);
+  BOOST_TEST(skippy("translate " + (dir.path / "missing.yaml").string()).code == 2);
+}
