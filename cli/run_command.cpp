@@ -305,7 +305,7 @@ int run_run(const RunOptions& flags) {
   // is a dry run, which runs every gate and says what would have happened.
   std::unique_ptr<safety::Executor> executor;
   if (connection) executor = std::make_unique<k8s::ApiExecutor>(*connection, view);
-  safety::SafetyConfig safety_config;
+  safety::SafetyConfig safety_config = file.safety;  // the defaults, or the file's
   safety_config.dry_run = options.dry_run;
   auto safety = RunSafety::open(safety_config, options.journal, std::move(executor), error);
   if (!safety) {

@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <map>
+#include <type_traits>
 
 #include "cli/log.hpp"
 #include "dsl/literals.hpp"
@@ -131,6 +132,22 @@ class Reader {
     }
     problem(e, "expected a size in bytes such as `1048576`, `64Mi` or `1Gi`");
     return std::nullopt;
+  }
+
+  // A share from 0 to 1 (0.4), or a percentage ("40%").
+  std::optional<double> share(const Entry& e) {
+    std::string text = e.value.IsScalar() ? e.value.Scalar() : std::string();
+    bool percent = text.ends_with("%");
+    if (percent) text.pop_back();
+    char* end = nullptr;
+    double v = text.empty() ? -1 : std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || (end && *end != '\0')) v = -1;
+    if (percent) v /= 100;
+    if (!(v >= 0 && v <= 1)) {
+      problem(e, "expected a share from 0 to 1, or a percentage such as `40%`");
+      return std::nullopt;
+    }
+    return v;
   }
 
   std::optional<bool> boolean(const Entry& e) {
@@ -320,6 +337,75 @@ bool first_line(const std::string& path, const char* what, std::string& out, std
   return true;
 }
 
+// Labels (or annotations) that protect a target: name to value, "" for any value.
+void read_labels(Reader& r, const Entry& e, cluster::Labels& out) {
+  out.clear();
+  r.any_entries(e, [&](std::string_view n, const Entry& f) {
+    if (auto v = r.text(f)) out[std::string(n)] = *v;
+  });
+}
+
+// `safety:`: the journal and the safety runtime's own settings (docs/safety.md).
+void read_safety(Reader& r, const Entry& e, RunConfig& c) {
+  auto& s = c.safety;
+  auto set = [](auto& to, const auto& from) {
+    if (from) to = static_cast<std::remove_reference_t<decltype(to)>>(*from);
+  };
+  constexpr std::int64_t kMillion = 1'000'000;
+  r.entries(
+      e,
+      {"journal", "protected_namespaces", "protected_labels", "protected_annotations",
+       "max_actions_per_hour", "max_in_flight", "max_in_flight_per_workload", "approval_expiry",
+       "in_flight_timeout", "id_retention", "breaker", "retry", "health_check"},
+      [&](std::string_view n, const Entry& f) {
+        if (n == "journal") c.journal = r.path(f);
+        if (n == "protected_namespaces") {
+          if (!f.value.IsSequence()) {
+            r.problem(f, "expected a list of namespaces");
+            return;
+          }
+          s.protected_namespaces.clear();
+          for (std::size_t i = 0; i < f.value.size(); ++i) {
+            auto g = Reader::at(f.value[i], f.mark, f.key + "[" + std::to_string(i) + "]");
+            if (auto ns = r.checked(g, namespace_problem)) s.protected_namespaces.push_back(*ns);
+          }
+        }
+        if (n == "protected_labels") read_labels(r, f, s.protected_labels);
+        if (n == "protected_annotations") read_labels(r, f, s.protected_annotations);
+        if (n == "max_actions_per_hour") set(s.max_actions_per_hour, r.whole(f, 0, kMillion));
+        if (n == "max_in_flight") set(s.max_in_flight, r.whole(f, 0, kMillion));
+        if (n == "max_in_flight_per_workload")
+          set(s.max_in_flight_per_workload, r.whole(f, 0, kMillion));
+        if (n == "approval_expiry") set(s.approval_expiry_ms, r.duration(f, 1000));
+        if (n == "in_flight_timeout") set(s.in_flight_timeout_ms, r.duration(f, 1000));
+        if (n == "id_retention") set(s.id_retention_ms, r.duration(f, 60'000));
+        if (n == "breaker") {
+          r.entries(f, {"max_unhealthy_share", "max_failures", "failure_window", "cool_off"},
+                    [&](std::string_view m, const Entry& g) {
+                      auto& b = s.breaker;
+                      if (m == "max_unhealthy_share") set(b.max_unhealthy_share, r.share(g));
+                      if (m == "max_failures") set(b.max_failures, r.whole(g, 0, kMillion));
+                      if (m == "failure_window") set(b.failure_window_ms, r.duration(g, 1000));
+                      if (m == "cool_off") set(b.cool_off_ms, r.duration(g, 1000));
+                    });
+        }
+        if (n == "retry") {
+          r.entries(f, {"max_attempts", "base_delay", "max_delay"},
+                    [&](std::string_view m, const Entry& g) {
+                      if (m == "max_attempts") set(s.retry.max_attempts, r.whole(g, 1, 100));
+                      if (m == "base_delay") set(s.retry.base_delay_ms, r.duration(g, 1));
+                      if (m == "max_delay") set(s.retry.max_delay_ms, r.duration(g, 1));
+                    });
+        }
+        if (n == "health_check") {
+          r.entries(f, {"timeout", "initial_delay"}, [&](std::string_view m, const Entry& g) {
+            if (m == "timeout") set(s.health_check.timeout_ms, r.duration(g, 0));
+            if (m == "initial_delay") set(s.health_check.initial_delay_ms, r.duration(g, 0));
+          });
+        }
+      });
+}
+
 }  // namespace
 
 RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& problems) {
@@ -362,7 +448,7 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
         if (n == "context") c.context = r.text(f);
       });
     } else if (name == "safety") {
-      r.entries(e, {"journal"}, [&](std::string_view, const Entry& f) { c.journal = r.path(f); });
+      read_safety(r, e, c);
     }
   };
   try {

@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "runtime/prometheus/client.hpp"
+#include "runtime/safety/config.hpp"
 
 namespace skippy::cli {
 
@@ -38,6 +39,7 @@ struct RunConfig {
   std::optional<std::string> kubeconfig;            // kubernetes.kubeconfig
   std::optional<std::string> context;               // kubernetes.context
   std::optional<std::string> journal;               // safety.journal
+  safety::SafetyConfig safety;                      // the rest of `safety:`, over the defaults
   struct Prometheus {
     std::optional<std::string> url;
     std::optional<std::int64_t> timeout_ms;

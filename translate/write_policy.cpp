@@ -418,8 +418,8 @@ class PolicyWriter {
     if (p_.safety.require_health_check.value) {
       std::string message =
           "requireHealthCheck: the runtime checks every action's target "
-          "after it, with one timeout for all policies (`health_check.timeout` "
-          "of `skippy run`), not this policy's " +
+          "after it, with one timeout for all policies (`safety.health_check.timeout` "
+          "in `skippy run`'s config file), not this policy's " +
           dsl::format_duration(p_.safety.health_check_timeout_ms.value);
       f_.note(p_.safety.require_health_check.where, message);
       s += comment_lines(message, "    ");

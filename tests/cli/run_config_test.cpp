@@ -65,6 +65,44 @@ BOOST_AUTO_TEST_CASE(the_documented_example_sets_every_key) {
   BOOST_TEST(*c.kubeconfig == "/etc/skippy/kubeconfig");
   BOOST_TEST(*c.context == "production");
   BOOST_TEST(*c.journal == "/var/lib/skippy/safety.journal");
+  const auto& s = c.safety;
+  BOOST_TEST(s.protected_namespaces == std::vector<std::string>{"payments"});
+  BOOST_TEST(s.protected_labels.size() == 2u);
+  BOOST_TEST(s.protected_labels.at("tier") == "database");
+  BOOST_TEST(s.protected_annotations.at("skippy.io/protected") == "true");
+  BOOST_TEST(s.max_actions_per_hour == 50u);
+  BOOST_TEST(s.max_in_flight == 10u);
+  BOOST_TEST(s.max_in_flight_per_workload == 1u);
+  BOOST_TEST(s.approval_expiry_ms == 3'600'000);
+  BOOST_TEST(s.in_flight_timeout_ms == 900'000);
+  BOOST_TEST(s.id_retention_ms == 86'400'000);
+  BOOST_TEST(s.breaker.max_unhealthy_share == 0.4, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(s.breaker.max_failures == 5u);
+  BOOST_TEST(s.breaker.failure_window_ms == 600'000);
+  BOOST_TEST(s.breaker.cool_off_ms == 900'000);
+  BOOST_TEST(s.retry.max_attempts == 3u);
+  BOOST_TEST(s.retry.base_delay_ms == 1000);
+  BOOST_TEST(s.retry.max_delay_ms == 60'000);
+  BOOST_TEST(s.health_check.timeout_ms == 300'000);
+  BOOST_TEST(s.health_check.initial_delay_ms == 30'000);
+}
+
+BOOST_AUTO_TEST_CASE(safety_settings_keep_their_defaults_unless_given_and_are_checked) {
+  std::vector<cli::ConfigProblem> problems;
+  auto c = cli::parse_run_config("safety:\n  max_in_flight: 3\n", problems);
+  BOOST_TEST(problems.empty());
+  BOOST_TEST(c.safety.max_in_flight == 3u);
+  BOOST_TEST(c.safety.max_actions_per_hour == 100u);  // the default
+  BOOST_TEST(c.safety.protected_labels.at("skippy.io/protected") == "true");
+  BOOST_TEST(problems_of("safety:\n  breaker: {max_unhealthy_share: 140%}\n") ==
+             "2:34: safety.breaker.max_unhealthy_share: expected a share from 0 to 1, or a "
+             "percentage such as `40%`\n");
+  BOOST_TEST(problems_of("safety:\n  retry: {max_attempts: 0}\n") ==
+             "2:25: safety.retry.max_attempts: expected a whole number from 1 to 100, not 0\n");
+  BOOST_TEST(problems_of("safety:\n  protected_namespaces: [Bad_NS]\n")
+                 .find("safety.protected_namespaces[0]") != std::string::npos);
+  BOOST_TEST(problems_of("safety:\n  cooldown: 5m\n").find("safety.cooldown: unknown setting") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_file_sets_nothing) {

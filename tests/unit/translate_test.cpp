@@ -347,7 +347,7 @@ BOOST_AUTO_TEST_CASE(safety_rules_and_mode_map_to_the_safety_block) {
                     "    healthCheckTimeout: 90s\n  mode: chaos\n"));
   CHECK_HAS(r.text, "max_actions 3 per 1h # maxActionsPerHour");
   CHECK_HAS(r.findings, "spec.safetyRules.requireHealthCheck: note: requireHealthCheck");
-  CHECK_HAS(r.text, "not this policy's 1m30s");
+  CHECK_HAS(r.findings, "not this policy's 1m30s");
   CHECK_HAS(r.findings, "t.yaml:20: spec.mode: mode `chaos`");
   CHECK_HAS(r.text, "mode monitor # upstream mode `chaos` is unknown");
   auto d = run(spec(kPods, kEvent, "  actions:\n  - name: r\n    type: restart\n", ""));
