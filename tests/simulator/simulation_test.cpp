@@ -14,12 +14,11 @@
 #include "simulator/rest.hpp"
 #include "simulator/scenario.hpp"
 #include "simulator/simulation.hpp"
+#include "tests/simulator/sim_cluster.hpp"
 
 using namespace skippy::sim;
 
 namespace {
-
-constexpr std::int64_t kT0 = 1'700'000'000'000;
 
 const char* kScenario = R"(
 apiVersion: v1
@@ -45,52 +44,9 @@ spec:
   selector: {matchLabels: {app: web}}
 )";
 
-struct Cluster {
-  Simulation sim;
-  std::int64_t now = kT0;
-
-  explicit Cluster(const char* scenario = kScenario) {
-    sim.bootstrap(now);
-    auto manifests = parse_scenario(scenario, "scenario.yaml");
-    BOOST_REQUIRE(std::holds_alternative<std::vector<Manifest>>(manifests));
-    auto errors = apply_manifests(sim.store(), std::get<std::vector<Manifest>>(manifests), now);
-    BOOST_REQUIRE(errors.empty());
-  }
-  // Steps every 500 ms of simulated time for `ms`.
-  void run(std::int64_t ms) {
-    for (std::int64_t end = now + ms; now < end;) {
-      now += 500;
-      sim.step(now);
-    }
-  }
-  std::vector<Json> pods(const std::string& ns = "demo") {
-    std::vector<Json> out;
-    for (const Json* p : sim.store().list(resource("pods"), ns)) out.push_back(*p);
-    return out;
-  }
-  std::size_t ready_pods(const std::string& ns = "demo") {
-    std::size_t n = 0;
-    for (const auto& p : pods(ns)) n += pod_ready(p) ? 1 : 0;
-    return n;
-  }
-  Json get(const char* plural, const std::string& name, const std::string& ns = "demo") {
-    const Json* o = sim.store().find(resource(plural), ns, name);
-    BOOST_REQUIRE(o);
-    return *o;
-  }
-  ApiResponse call(const std::string& method, const std::string& path, const std::string& body = "",
-                   const std::string& content_type = "application/json") {
-    auto query = path.find('?');
-    ApiRequest r{method,
-                 path.substr(0, query),
-                 query == std::string::npos ? "" : path.substr(query + 1),
-                 "application/json",
-                 content_type,
-                 body};
-    auto result = handle_request(sim.store(), r, now);
-    BOOST_REQUIRE(std::holds_alternative<ApiResponse>(result));
-    return std::get<ApiResponse>(result);
-  }
+// The test cluster: the scenario above unless a test gives its own.
+struct Cluster : SimCluster {
+  explicit Cluster(const char* scenario = kScenario) : SimCluster(scenario, "demo") {}
 };
 
 std::set<std::string> names(const std::vector<Json>& objects) {
