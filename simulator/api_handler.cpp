@@ -4,6 +4,7 @@
 
 #include "simulator/discovery.hpp"
 #include "simulator/disruption.hpp"
+#include "simulator/metrics.hpp"
 #include "simulator/object_meta.hpp"
 #include "simulator/rest.hpp"
 #include "simulator/tables.hpp"
@@ -228,6 +229,9 @@ ApiResult route(ObjectStore& store, const ApiRequest& request, std::int64_t now_
   if (segments.size() == 1 && (root == "healthz" || root == "readyz" || root == "livez"))
     return ApiResponse{200, "text/plain", "ok"};
   if (segments.size() == 1 && root == "version") return json_response(200, version_info());
+  if (segments.size() == 1 && root == "metrics" && request.method == "GET")
+    return ApiResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                       metrics_text(store, now_ms)};
   std::string group, version;
   std::size_t rest_at = 0;
   if (root == "api") {

@@ -1,8 +1,9 @@
 // The simulated API server's requests and answers, without HTTP: a method, a path, a query
 // string and a body in; a status, a content type and a JSON body out, or a watch to stream.
 // Routes discovery, the collections and objects of every served resource and their
-// subresources (status, scale, eviction) to the store's verbs (rest.hpp), and answers every
-// mistake with a Status object and its HTTP code. Never throws on any input.
+// subresources (status, scale, eviction) to the store's verbs (rest.hpp), GET /metrics to the
+// per-pod metrics (metrics.hpp), and answers every mistake with a Status object and its HTTP
+// code. Never throws on any input.
 #pragma once
 
 #include <cstdint>

@@ -4,11 +4,24 @@
 #include <fstream>
 #include <sstream>
 
+#include "simulator/behaviour.hpp"
 #include "simulator/object_meta.hpp"
 #include "simulator/rest.hpp"
 #include "simulator/yaml_json.hpp"
 
 namespace skippy::sim {
+namespace {
+
+// Why the behaviour annotations of a pod, or of a workload's pod template, are wrong.
+std::optional<std::string> behaviour_error(const Json& object) {
+  Json::json_pointer template_at("/spec/template");
+  const Json& pod = object.contains(template_at) ? object.at(template_at) : object;
+  auto behaviour = behaviour_of(pod);
+  if (auto* why = std::get_if<std::string>(&behaviour)) return *why;
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::variant<std::vector<Manifest>, std::string> parse_scenario(std::string_view text,
                                                                 const std::string& name) {
@@ -56,6 +69,12 @@ std::vector<std::string> apply_manifests(ObjectStore& store, const std::vector<M
                        api_version + "\"");
       continue;
     }
+    if (auto why = behaviour_error(m->object)) {
+      errors.push_back(m->where + ": " + *why);
+      continue;
+    }
+    // Scenario files loaded together may each create the namespace their workloads live in.
+    if (kind == "Namespace" && store.find(*type, "", name_of(m->object))) continue;
     std::string ns = namespace_of(m->object);
     if (type->namespaced && ns.empty()) ns = "default";
     auto created = create_object(store, *type, ns, m->object, now_ms);

@@ -1,9 +1,8 @@
 // The simulated cluster: the object store, the fixed nodes and namespaces a cluster starts
 // with, and the controllers, stepped at a simulated time the caller gives. A step runs the
-// scheduler and kubelet, then the ReplicaSet, Deployment, StatefulSet, DaemonSet and
-// disruption controllers, then expires old events; changes show in the store (and so in
-// watches) as they are made. Scenarios (later: failing apps, metrics) change pods through the
-// same store.
+// scheduler and kubelet, then the failing apps' restarts and back-off (behaviour.hpp), then the
+// ReplicaSet, Deployment, StatefulSet, DaemonSet and disruption controllers, then expires old
+// events; changes show in the store (and so in watches) as they are made.
 #pragma once
 
 #include <cstdint>

@@ -86,4 +86,15 @@ void set_condition(Json& conditions, const std::string& type, bool status,
                         {"message", message}});
 }
 
+void set_pod_condition(Json& pod, const std::string& type, bool status, std::int64_t now_ms) {
+  set_condition(pod["status"]["conditions"], type, status, "", "", now_ms);
+  for (auto& c : pod["status"]["conditions"]) {
+    if (c.value("type", "") != type) continue;
+    c.erase("lastUpdateTime");
+    c.erase("reason");
+    c.erase("message");
+    c["lastProbeTime"] = nullptr;
+  }
+}
+
 }  // namespace skippy::sim

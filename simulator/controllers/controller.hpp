@@ -42,6 +42,8 @@ std::int64_t int_or_percent(const Json& value, std::int64_t total, bool round_up
 // status stays and lastUpdateTime while nothing changes.
 void set_condition(Json& conditions, const std::string& type, bool status,
                    const std::string& reason, const std::string& message, std::int64_t now_ms);
+// Sets the pod condition `type` as the kubelet writes it (lastProbeTime null, no reason).
+void set_pod_condition(Json& pod, const std::string& type, bool status, std::int64_t now_ms);
 
 void run_pod_lifecycle(ControllerContext& context);
 void run_replicaset_controller(ControllerContext& context);
@@ -49,5 +51,7 @@ void run_deployment_controller(ControllerContext& context);
 void run_statefulset_controller(ControllerContext& context);
 void run_daemonset_controller(ControllerContext& context);
 void run_disruption_controller(ControllerContext& context);
+// Failing apps (behaviour.hpp): restarts, back-off and readiness of pods with a behaviour.
+void run_behaviours(ControllerContext& context);
 
 }  // namespace skippy::sim

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "simulator/behaviour.hpp"
 #include "simulator/names.hpp"
 #include "simulator/object_meta.hpp"
 #include "simulator/pod_state.hpp"
@@ -28,17 +29,6 @@ std::string container_id(const Json& pod, const std::string& container) {
     id += part;
   }
   return id;
-}
-
-void set_pod_condition(Json& pod, const std::string& type, bool status, std::int64_t now_ms) {
-  set_condition(pod["status"]["conditions"], type, status, "", "", now_ms);
-  for (auto& c : pod["status"]["conditions"]) {
-    if (c.value("type", "") != type) continue;
-    c.erase("lastUpdateTime");
-    c.erase("reason");
-    c.erase("message");
-    c["lastProbeTime"] = nullptr;
-  }
 }
 
 }  // namespace
@@ -122,7 +112,8 @@ void PodLifecycle::step(ControllerContext& context) {
       t.started_ms = now;
       continue;
     }
-    if (phase == "Running" && !pod_ready(pod) && t.started_ms &&
+    // The readiness of a pod with a behaviour follows its runs (behaviour_controller.cpp).
+    if (phase == "Running" && !pod_ready(pod) && t.started_ms && !has_behaviour(pod) &&
         now >= *t.started_ms + context.options.ready_delay_ms) {
       for (auto& c : pod["status"]["containerStatuses"]) c["ready"] = true;
       set_pod_condition(pod, "ContainersReady", true, now);

@@ -1,7 +1,8 @@
 // The scheduler and the kubelet, simulated: a pod without a node is assigned the node with the
 // fewest pods (event Scheduled); `start_delay_ms` later its containers run (phase Running,
 // startTime, IPs, containerStatuses; events Pulled, Created, Started); `ready_delay_ms` after
-// that it is Ready. When each pod reached each stage is remembered here, in simulated time.
+// that it is Ready, unless it has a behaviour (behaviour_controller.cpp decides then). When
+// each pod reached each stage is remembered here, in simulated time.
 #pragma once
 
 #include <map>

@@ -1,0 +1,31 @@
+// Per-pod metrics in the Prometheus text exposition format (0.0.4), under the names and labels
+// that cAdvisor (through the kubelet) and kube-state-metrics give them in a real cluster, so
+// that queries written for a cluster work unchanged against the simulator:
+//
+//   cAdvisor, one series per running container:
+//     container_memory_working_set_bytes, container_cpu_usage_seconds_total (a counter from
+//     the container's start), container_spec_memory_limit_bytes (0 without a limit)
+//       {namespace, pod, container}
+//   kube-state-metrics:
+//     kube_pod_container_status_restarts_total{namespace, pod, container}
+//     kube_pod_container_status_waiting_reason{namespace, pod, container, reason}
+//     kube_pod_container_resource_limits{namespace, pod, container, node, resource, unit}
+//     kube_pod_status_ready{namespace, pod, condition="true"|"false"|"unknown"}
+//     kube_pod_status_phase{namespace, pod, phase}
+//     kube_pod_owner{namespace, pod, owner_kind, owner_name, owner_is_controller}
+//     kube_deployment_status_replicas_available{namespace, deployment}
+//
+// Usage comes from each pod's behaviour at `now_ms` (behaviour.hpp); the rest from the store.
+// Samples carry no timestamps: Prometheus stamps them when it scrapes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "simulator/object_store.hpp"
+
+namespace skippy::sim {
+
+std::string metrics_text(const ObjectStore& store, std::int64_t now_ms);
+
+}  // namespace skippy::sim
