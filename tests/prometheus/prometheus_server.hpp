@@ -1,6 +1,6 @@
 // Test support: a real `prometheus` on a free 127.0.0.1 port, its storage backfilled from
-// OpenMetrics text with `promtool tsdb create-blocks-from openmetrics`, stopped and removed
-// with the object. Tests query it at the fixed times of their data.
+// OpenMetrics text with `promtool tsdb create-blocks-from openmetrics` or scraping a target,
+// stopped and removed with the object. Tests query it at the fixed times of their data.
 #pragma once
 
 #include <curl/curl.h>
@@ -48,9 +48,24 @@ inline bool http_ok(const std::string& url) {
   return http_get(url).first == 200;
 }
 
-// A Prometheus with the backfilled data, on 127.0.0.1.
+// A target for Prometheus to scrape ("127.0.0.1:8001", its /metrics) every `interval`.
+struct ScrapeTarget {
+  std::string address;
+  std::string interval = "1s";
+};
+
+// A Prometheus with the backfilled data, or scraping one target, on 127.0.0.1.
 class PrometheusServer {
  public:
+  explicit PrometheusServer(const ScrapeTarget& target)
+      : dir_("skippy-prometheus-test"), port_(free_port()) {
+    write_file(dir_.path() / "prometheus.yml",
+               "global:\n  scrape_interval: " + target.interval +
+                   "\nscrape_configs:\n  - job_name: target\n    static_configs:\n"
+                   "      - targets: [\"" +
+                   target.address + "\"]\n");
+    start();
+  }
   explicit PrometheusServer(const std::string& openmetrics)
       : dir_("skippy-prometheus-test"), port_(free_port()) {
     write_file(dir_.path() / "data.om", openmetrics);
