@@ -81,6 +81,7 @@ Gatekeeper::Gatekeeper(SafetyConfig config, SafetyState state) : config_(std::mo
       deadlines_.push(e.deadline_ms, id);
     if (e.state == ActionState::Approved) approved_.push_back(id);
     if (e.state == ActionState::Verifying) verifying_.insert(id);
+    if (e.state == ActionState::Pending || e.state == ActionState::Approved) ++awaiting_;
   }
 }
 
@@ -236,6 +237,10 @@ void Gatekeeper::expire(std::int64_t now_ms, std::vector<Decision>& out) {
 void Gatekeeper::set_state(const std::string& id, ActionEntry& e, ActionState state,
                            std::int64_t deadline_ms, std::int64_t now_ms) {
   auto waits = [](ActionState st) { return is_open(st) && st != ActionState::Retrying; };
+  auto awaits = [](ActionState st) {
+    return st == ActionState::Pending || st == ActionState::Approved;
+  };
+  if (awaits(e.state) != awaits(state)) awaiting_ = awaits(state) ? awaiting_ + 1 : awaiting_ - 1;
   // Its entry in deadlines_ stands for the new state too (approved, or verifying at the very
   // time it would have timed out in flight).
   bool queued = waits(e.state) && waits(state) && e.deadline_ms == deadline_ms;
@@ -355,6 +360,21 @@ std::vector<const ActionRequest*> Gatekeeper::start_due_retries(std::int64_t now
     out.push_back(e.request.get());
   }
   return out;
+}
+
+bool Gatekeeper::adopt(const ActionRequest& r, ActionState state, std::int64_t decided_ms,
+                       std::int64_t now_ms) {
+  if (real_.state.actions.contains(r.id)) return false;
+  GateInput in(r, scratch_);
+  real_.reserve(r, in.cooldown_key(), in.workload_key(), decided_ms);
+  real_.count_in_flight(r, in.workload_key(), -1);  // it ran elsewhere, and has ended
+  ActionEntry& e = real_.state.actions[r.id];
+  e.state = state == ActionState::Succeeded ? ActionState::Succeeded : ActionState::Failed;
+  e.decided_ms = decided_ms;
+  e.updated_ms = e.last_seen_ms = now_ms;
+  e.attempts = 1;
+  e.request = std::make_shared<const ActionRequest>(r);
+  return true;
 }
 
 ApproveResult Gatekeeper::approve(std::string_view id, std::int64_t now_ms) {

@@ -94,9 +94,19 @@ class Gatekeeper {
   // Whether an action waits for its health check (check_health then needs the cluster's facts).
   bool verifying() const { return !verifying_.empty(); }
 
+  // An action another instance of the runtime decided at decided_ms (read from the cluster's
+  // records when this instance takes over): its cooldowns and rate windows count from then,
+  // and its id is known, so proposing it again is a duplicate. It is recorded as ended, in
+  // `state` (Succeeded or Failed), without counting toward this instance's circuit breaker.
+  // False when the id is already known.
+  bool adopt(const ActionRequest& request, ActionState state, std::int64_t decided_ms,
+             std::int64_t now_ms);
+
   ApproveResult approve(std::string_view id, std::int64_t now_ms);
   // Actions waiting for approval, or approved and waiting for the gates; oldest deadline first.
   std::vector<PendingApproval> pending() const;
+  // Whether pending() would list any: O(1).
+  bool awaiting_approval() const { return awaiting_ > 0; }
 
   const ActionEntry* find(std::string_view id) const;
   bool breaker_open(std::int64_t now_ms) const;
@@ -132,6 +142,7 @@ class Gatekeeper {
   // This tick's decision texts, by their own text.
   std::unordered_map<std::string_view, std::shared_ptr<const std::string>> texts_;
   std::int64_t next_sweep_ms_ = 0;
+  std::size_t awaiting_ = 0;  // actions Pending or Approved
 };
 
 }  // namespace skippy::safety

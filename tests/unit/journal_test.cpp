@@ -238,6 +238,7 @@ BOOST_AUTO_TEST_CASE(pending_approvals_and_retries_survive_a_restart) {
   BOOST_REQUIRE(!loaded.error);
   Gatekeeper g(config, std::move(loaded.state));
   BOOST_REQUIRE(g.pending().size() == 1u);
+  BOOST_TEST(g.awaiting_approval());
   BOOST_TEST(g.pending()[0].request->id == pending.id);
   BOOST_TEST(g.approve(pending.id, 10 * kMinute) == safety::ApproveResult::Approved);
   safety::RecordingExecutor executor;

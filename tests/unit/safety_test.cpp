@@ -373,6 +373,7 @@ BOOST_AUTO_TEST_CASE(approval_waits_runs_once_approved_and_starts_the_cooldown_t
              "the policy's approve lists restart: waits for approval");
   auto pending = g.pending();
   BOOST_REQUIRE(pending.size() == 1u);
+  BOOST_TEST(g.awaiting_approval());
   BOOST_TEST(pending[0].request->id == r.id);
   BOOST_TEST(pending[0].expires_ms == kHour);
   // Proposed again while pending: the same id is not decided twice.
@@ -387,6 +388,7 @@ BOOST_AUTO_TEST_CASE(approval_waits_runs_once_approved_and_starts_the_cooldown_t
   BOOST_TEST(safety::outcome_text(ds[0]) == "execute");
   BOOST_TEST(ds[0].gate(Gate::Approval).reason == "approved 1m ago");
   BOOST_TEST(g.pending().empty());
+  BOOST_TEST(!g.awaiting_approval());
   BOOST_TEST(g.approve(r.id, 31 * kMinute) == safety::ApproveResult::NotPending);
   // The cooldown started at the execution, not at the request.
   auto later = with_id(pod_action("p", "web-1", "restart", 35 * kMinute));
@@ -410,6 +412,7 @@ BOOST_AUTO_TEST_CASE(approvals_expire) {
   BOOST_TEST(safety::outcome_text(ds[0]) == "expired");
   BOOST_TEST(ds[0].request->id == r.id);
   BOOST_TEST(g.pending().empty());
+  BOOST_TEST(!g.awaiting_approval());
   BOOST_TEST(once(g, r, kHour + 1) == "duplicate");  // the firing is over for good
 
   // An approved action the gates hold back also expires.
@@ -705,7 +708,7 @@ BOOST_AUTO_TEST_CASE(transient_failures_are_retried_with_backoff_permanent_ones_
   BOOST_TEST(safety::execute_due_retries(executor, g, 1000).size() == 1u);  // 1s after attempt 1
   BOOST_TEST(safety::execute_due_retries(executor, g, 2999).size() == 0u);
   BOOST_TEST(safety::execute_due_retries(executor, g, 3000).size() == 1u);  // 2s after attempt 2
-  BOOST_TEST(g.find(r.id)->state == ActionState::Failed);            // attempt 3 of 3 failed
+  BOOST_TEST(g.find(r.id)->state == ActionState::Failed);                   // attempt 3 of 3 failed
   BOOST_TEST(g.find(r.id)->attempts == 3u);
   BOOST_TEST(executor.calls_of(r.id) == 3u);
   BOOST_TEST(once(g, pod_action("q", "x"), 3001) == "execute");  // released
@@ -1096,4 +1099,31 @@ BOOST_AUTO_TEST_CASE(a_decision_record_is_one_json_line_with_every_gate) {
   BOOST_REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
   BOOST_TEST(std::string_view(doc["outcome"]) == "dry-run");
   BOOST_TEST(std::string_view(doc["would"]) == "blocked:arguments");
+}
+
+// ---- adopting what another instance did ---------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(an_adopted_action_holds_its_cooldowns_and_rate_window_from_its_decision) {
+  auto config = open_config();
+  Gatekeeper g(config);
+  auto done = pod_action("p", "web-1");
+  done.limits.cooldown_target_ms = 10 * kMinute;
+  done.limits.max_actions = 1;
+  done.limits.max_actions_window_ms = kHour;
+  done = with_id(done);
+  BOOST_TEST(g.adopt(done, ActionState::Succeeded, 2 * kMinute, 5 * kMinute));
+  BOOST_TEST(!g.adopt(done, ActionState::Succeeded, 2 * kMinute, 5 * kMinute));  // known now
+  BOOST_TEST(g.find(done.id)->state == ActionState::Succeeded);
+  BOOST_TEST(!g.awaiting_approval());
+  BOOST_TEST(once(g, done, 5 * kMinute) == "duplicate");
+  // Another firing on the same target: held by the cooldown until 12m, then by the rate window.
+  auto again = with_id(pod_action("p", "web-1", "restart", 4 * kMinute));
+  again.limits = done.limits;
+  BOOST_TEST(once(g, again, 11 * kMinute) == "blocked:cooldown");
+  auto other = with_id(pod_action("p", "web-2", "restart", 4 * kMinute));
+  other.limits = done.limits;
+  BOOST_TEST(once(g, other, 13 * kMinute) == "blocked:rate-limit");
+  // It ran elsewhere and has ended: it holds no in-flight budget here.
+  auto free_policy = with_id(pod_action("q", "web-3"));
+  BOOST_TEST(once(g, free_policy, 13 * kMinute) == "execute");
 }
