@@ -89,9 +89,23 @@ struct RunOptions {
   bool dry_run = false;
   std::string audit_file = "-";
   std::string listen_address = "127.0.0.1:9477";
-  std::string kubeconfig;  // where actions are carried out; none: every decision a dry run
-  std::string context;     // of the kubeconfig; "" for its current context
-  std::string journal;     // the safety journal; none: safety state lives in memory only
+  std::string kubeconfig;   // where actions are carried out; none: every decision a dry run
+  std::string context;      // of the kubeconfig; "" for its current context
+  std::string journal;      // the safety journal; none: safety state lives in memory only
+  bool in_cluster = false;  // the pod's service account instead of a kubeconfig
+  // Where HealingAction objects are written; "" for the connection's namespace, or "default".
+  std::string healing_actions_namespace;
+  bool healing_actions = true;  // record actions as HealingAction objects when executing
+  // Leader election on a Lease: only the holder executes actions.
+  bool leader_elect = false;
+  std::string leader_elect_name = "skippy";
+  std::string leader_elect_namespace;  // "" for the connection's namespace, or "default"
+  std::string leader_elect_identity;   // "" for the host name
+  std::string leader_elect_lease_duration = "15s";
+  std::string leader_elect_renew_deadline = "10s";
+  std::string leader_elect_retry_period = "2s";
+  // Run the live cluster's HealingPolicy objects beside the policy files.
+  bool healing_policies = false;
   std::string log_level = "info";
   std::string log_format = "logfmt";
 };
@@ -116,9 +130,11 @@ struct Compiled {
   bool io_error = false;
   std::size_t files = 0;
 };
+// `texts` are sources held in memory (name, text), compiled with the files.
 Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max_cost,
                         dsl::SourceManager& sources, dsl::Diagnostics& diagnostics,
-                        std::string& usage_error);
+                        std::string& usage_error,
+                        const std::vector<std::pair<std::string, std::string>>& texts = {});
 
 // Expands directories to the .skippy files below them, sorted; files pass through.
 // "-" stands for standard input and passes through.

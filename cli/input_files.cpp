@@ -38,7 +38,8 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, st
 
 Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max_cost,
                         dsl::SourceManager& sources, dsl::Diagnostics& diagnostics,
-                        std::string& usage_error) {
+                        std::string& usage_error,
+                        const std::vector<std::pair<std::string, std::string>>& texts) {
   Compiled out;
   auto expanded = expand_inputs(paths, usage_error);
   if (!usage_error.empty()) return out;
@@ -55,6 +56,8 @@ Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max
   }
   auto loaded = grammar::load_program(files, sources, diagnostics);
   for (auto& m : loaded.program.modules) program.modules.push_back(std::move(m));
+  for (const auto& [name, text] : texts)
+    program.modules.push_back(grammar::load_text(name, text, sources, diagnostics));
   out.io_error = loaded.io_error;
   out.files = program.modules.size();
   dsl::validate_program(program, diagnostics);

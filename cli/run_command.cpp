@@ -2,6 +2,7 @@
 // the cluster view, evaluates every policy for every target, steps the triggers, and writes
 // one audit record per proposal. `--once` runs a single tick and exits, for scripts.
 #include <array>
+#include <atomic>
 #include <csignal>
 #include <ctime>
 #include <filesystem>
@@ -9,16 +10,23 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <set>
 #include <thread>
+
+#include <unistd.h>
 
 #include "cli/commands.hpp"
 #include "cli/log.hpp"
 #include "cli/run_config.hpp"
+#include "cli/run_healing_policies.hpp"
 #include "cli/run_safety.hpp"
 #include "dsl/literals.hpp"
 #include "dsl/render.hpp"
 #include "k8s-adapter/api_executor.hpp"
+#include "k8s-adapter/healing_actions.hpp"
+#include "k8s-adapter/in_cluster.hpp"
 #include "k8s-adapter/kubeconfig.hpp"
+#include "k8s-adapter/leader_election.hpp"
 #include "k8s-adapter/live_cluster.hpp"
 #include "runtime/act/action_requests.hpp"
 #include "runtime/bytecode/file.hpp"
@@ -85,8 +93,9 @@ std::string hex_hash(const bytecode::Program& program) {
   return hash;
 }
 
-std::optional<bytecode::Program> load_policies(const std::vector<std::string>& paths,
-                                               std::string& error) {
+std::optional<bytecode::Program> load_policies(
+    const std::vector<std::string>& paths, std::string& error,
+    const std::vector<std::pair<std::string, std::string>>& texts = {}) {
   if (paths.size() == 1 && paths[0].ends_with(".skpc")) {
     std::ifstream in(paths[0], std::ios::binary);
     if (!in) {
@@ -104,11 +113,43 @@ std::optional<bytecode::Program> load_policies(const std::vector<std::string>& p
   dsl::SourceManager sources;
   dsl::Diagnostics diagnostics;
   std::string usage;
-  auto compiled = compile_inputs(paths, 10'000, sources, diagnostics, usage);
+  auto compiled = compile_inputs(paths, 10'000, sources, diagnostics, usage, texts);
   if (!usage.empty()) error = usage;
   std::cerr << dsl::render_text(diagnostics, sources);
   if (!compiled.program && error.empty()) error = "the policies have errors";
   return std::move(compiled.program);
+}
+
+// The policies to run: the files, and with --healing-policies the live cluster's
+// HealingPolicy objects that translate and compile (each object's status says whether it
+// runs). When the objects and the files do not compile together, the files run alone.
+std::optional<bytecode::Program> load_all(const RunOptions& options, const k8s::LiveCluster* live,
+                                          PolicyStatusReporter* reporter, std::int64_t now,
+                                          std::string& error) {
+  auto files = load_policies(options.policies, error);
+  if (!files || !live || !options.healing_policies) return files;
+  std::set<std::string> taken;
+  for (const auto& p : files->policies) taken.insert(std::string(files->string(p.name)));
+  auto objects = translate_healing_policies(live->healing_policies(), taken);
+  for (const auto& v : objects.verdicts) {
+    if (!v.ready)
+      log_warn("HealingPolicy " + v.namespace_name + "/" + v.name + " does not run: " + v.reason +
+               ": " + v.message);
+  }
+  if (reporter) {
+    for (const auto& problem : reporter->report(objects.verdicts, now)) log_warn(problem);
+  }
+  if (objects.texts.empty()) return files;
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (auto& t : objects.texts) texts.emplace_back(std::move(t.name), std::move(t.text));
+  std::string combined_error;
+  auto all = load_policies(options.policies, combined_error, texts);
+  if (!all) {
+    log_error("the HealingPolicies and the policy files do not compile together (" +
+              combined_error + "): the files run alone");
+    return files;
+  }
+  return all;
 }
 
 // CPU time of the whole process (every thread): what a tick costs beyond waiting.
@@ -180,6 +221,36 @@ void add_run_command(CLI::App& app, RunOptions& options) {
                   "cluster from it when --cluster is not given (without it, every decision is a "
                   "dry run)");
   cmd->add_option("--context", options.context, "The kubeconfig's context (default: current)");
+  cmd->add_flag("--in-cluster", options.in_cluster,
+                "Connect to the cluster the runtime runs in, with its pod's service account, as "
+                "--kubeconfig would");
+  cmd->add_option("--healing-actions.namespace", options.healing_actions_namespace,
+                  "Where actions are recorded as HealingAction objects (default: the "
+                  "connection's namespace, or default)");
+  cmd->add_option("--healing-actions", options.healing_actions,
+                  "Record every action as a HealingAction object (true or false)")
+      ->capture_default_str();
+  cmd->add_flag("--healing-policies", options.healing_policies,
+                "Also run the live cluster's HealingPolicy objects, translated and compiled in "
+                "memory (docs/translate.md)");
+  cmd->add_flag("--leader-elect", options.leader_elect,
+                "Run as one of several replicas: only the holder of a coordination.k8s.io Lease "
+                "carries out actions");
+  cmd->add_option("--leader-elect-resource-name", options.leader_elect_name, "The Lease's name")
+      ->capture_default_str();
+  cmd->add_option("--leader-elect-resource-namespace", options.leader_elect_namespace,
+                  "The Lease's namespace (default: the connection's namespace, or default)");
+  cmd->add_option("--leader-elect-identity", options.leader_elect_identity,
+                  "This replica's identity in the Lease (default: the host name)");
+  cmd->add_option("--leader-elect-lease-duration", options.leader_elect_lease_duration,
+                  "How long the others wait after the leader's last renewal before taking over")
+      ->capture_default_str();
+  cmd->add_option("--leader-elect-renew-deadline", options.leader_elect_renew_deadline,
+                  "How long the leader goes on without renewing before it stops acting")
+      ->capture_default_str();
+  cmd->add_option("--leader-elect-retry-period", options.leader_elect_retry_period,
+                  "Time between attempts to take or renew the Lease")
+      ->capture_default_str();
   cmd->add_option("--safety.journal", options.journal,
                   "Keep the safety state (actions, cooldowns, rate windows) in this file across "
                   "restarts");
@@ -214,9 +285,24 @@ int run_run(const RunOptions& flags) {
     std::cerr << "skippy run: --policies is required (on the command line or in --config.file)\n";
     return kExitUsage;
   }
-  if (options.cluster.empty() && options.kubeconfig.empty()) {
-    std::cerr << "skippy run: --cluster or --kubeconfig is required (on the command line or in "
-                 "--config.file): a cluster snapshot, or a cluster to watch\n";
+  if (options.cluster.empty() && options.kubeconfig.empty() && !options.in_cluster) {
+    std::cerr << "skippy run: --cluster, --kubeconfig or --in-cluster is required (on the command "
+                 "line or in --config.file): a cluster snapshot, or a cluster to watch\n";
+    return kExitUsage;
+  }
+  if (options.healing_policies && !options.cluster.empty()) {
+    std::cerr << "skippy run: --healing-policies reads HealingPolicy objects from a live "
+                 "cluster: it cannot be used with --cluster\n";
+    return kExitUsage;
+  }
+  if (options.healing_policies && options.policies.size() == 1 &&
+      options.policies[0].ends_with(".skpc")) {
+    std::cerr << "skippy run: --healing-policies compiles HealingPolicy objects with .skippy "
+                 "sources, not with a compiled .skpc\n";
+    return kExitUsage;
+  }
+  if (options.in_cluster && !options.kubeconfig.empty()) {
+    std::cerr << "skippy run: --in-cluster and --kubeconfig exclude each other\n";
     return kExitUsage;
   }
   if (!configure_log(options.log_level, options.log_format, error)) {
@@ -240,6 +326,54 @@ int run_run(const RunOptions& flags) {
       return kExitUsage;
     }
     connection = std::get<k8s::Connection>(std::move(loaded_connection));
+  } else if (options.in_cluster) {
+    auto loaded_connection = k8s::in_cluster_connection();
+    if (auto* why = std::get_if<std::string>(&loaded_connection)) {
+      std::cerr << "skippy run: --in-cluster: " << *why << "\n";
+      return kExitUsage;
+    }
+    connection = std::get<k8s::Connection>(std::move(loaded_connection));
+  }
+  const std::string own_namespace =
+      connection && !connection->namespace_name.empty() ? connection->namespace_name : "default";
+  // Leader election: every replica evaluates (its trigger timers stay current), only the
+  // Lease's holder decides and acts.
+  std::optional<k8s::LeaderElectionConfig> election_config;
+  if (options.leader_elect) {
+    if (!connection) {
+      std::cerr << "skippy run: --leader-elect needs a cluster (--kubeconfig or --in-cluster)\n";
+      return kExitUsage;
+    }
+    k8s::LeaderElectionConfig c;
+    c.name = options.leader_elect_name;
+    c.namespace_name =
+        options.leader_elect_namespace.empty() ? own_namespace : options.leader_elect_namespace;
+    c.identity = options.leader_elect_identity;
+    if (c.identity.empty()) {
+      char host[256] = {};
+      gethostname(host, sizeof host - 1);
+      c.identity = host;
+    }
+    for (auto [flag, text, out] :
+         {std::tuple{"--leader-elect-lease-duration", &options.leader_elect_lease_duration,
+                     &c.lease_duration_ms},
+          std::tuple{"--leader-elect-renew-deadline", &options.leader_elect_renew_deadline,
+                     &c.renew_deadline_ms},
+          std::tuple{"--leader-elect-retry-period", &options.leader_elect_retry_period,
+                     &c.retry_period_ms}}) {
+      auto ms = dsl::parse_duration(*text);
+      if (!ms) {
+        std::cerr << "skippy run: " << flag << ": `" << *text
+                  << "` is not a duration (such as 15s)\n";
+        return kExitUsage;
+      }
+      *out = *ms;
+    }
+    if (std::string why = k8s::check_leader_election(c); !why.empty()) {
+      std::cerr << "skippy run: --leader-elect: " << why << "\n";
+      return kExitUsage;
+    }
+    election_config = std::move(c);
   }
   std::unique_ptr<cluster::SnapshotClusterView> snapshot;
   std::unique_ptr<k8s::LiveCluster> live;
@@ -268,6 +402,20 @@ int run_run(const RunOptions& flags) {
       return kExitUsage;
     }
     live->refresh();
+  }
+  std::unique_ptr<k8s::ApiClient> policy_client;
+  std::unique_ptr<PolicyStatusReporter> policy_status;
+  std::string objects_signature;
+  if (options.healing_policies && live) {
+    policy_client = std::make_unique<k8s::ApiClient>(*connection);
+    policy_status = std::make_unique<PolicyStatusReporter>(*policy_client);
+    objects_signature = healing_policies_signature(live->healing_policies());
+    auto all = load_all(options, live.get(), policy_status.get(), now_ms(), error);
+    if (!all) {
+      std::cerr << "skippy run: " << error << "\n";
+      return kExitFindings;
+    }
+    program = std::make_unique<bytecode::Program>(std::move(*all));
   }
   const cluster::ClusterView& view =
       snapshot ? static_cast<const cluster::ClusterView&>(*snapshot) : *live;
@@ -303,18 +451,62 @@ int run_run(const RunOptions& flags) {
   for (const auto& a : stdlib::actions()) actions.push_back({a.name, a.destructive});
   // Actions are carried out through the kubeconfig's API server; without one, every decision
   // is a dry run, which runs every gate and says what would have happened.
+  // Each action is recorded as a HealingAction object around its execution.
   std::unique_ptr<safety::Executor> executor;
-  if (connection) executor = std::make_unique<k8s::ApiExecutor>(*connection, view);
+  std::unique_ptr<k8s::ApiExecutor> api_executor;
+  std::unique_ptr<k8s::ApiClient> records_client;
+  k8s::HealingActions* records = nullptr;
+  if (connection) {
+    api_executor = std::make_unique<k8s::ApiExecutor>(*connection, view);
+    if (options.healing_actions) {
+      records_client = std::make_unique<k8s::ApiClient>(*connection);
+      k8s::HealingActionsConfig records_config;
+      records_config.namespace_name = options.healing_actions_namespace.empty()
+                                          ? own_namespace
+                                          : options.healing_actions_namespace;
+      records_config.instance = election_config ? election_config->identity : "";
+      if (records_config.instance.empty()) {
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        records_config.instance = host;
+      }
+      records_config.log = [](const std::string& m) { log_warn(m); };
+      auto recorded =
+          std::make_unique<k8s::HealingActions>(*records_client, records_config, *api_executor);
+      records = recorded.get();
+      executor = std::move(recorded);
+    } else {
+      executor = std::move(api_executor);
+    }
+  }
   safety::SafetyConfig safety_config = file.safety;  // the defaults, or the file's
   safety_config.dry_run = options.dry_run;
-  auto safety = RunSafety::open(safety_config, options.journal, std::move(executor), error);
+  // Approvals are stamped with the run's clock: the given time with --once --time.
+  std::function<std::int64_t()> clock = now_ms;
+  if (options.once && options.time_ms) clock = [fixed = options.time_ms] { return fixed; };
+  auto safety = RunSafety::open(safety_config, options.journal, std::move(executor), clock, error);
   if (!safety) {
     std::cerr << "skippy run: " << error << "\n";
     return kExitUsage;
   }
-  if (options.once && options.time_ms) {
-    const std::int64_t fixed = options.time_ms;
-    safety->set_clock([fixed] { return fixed; });
+  safety->set_records(records);
+  std::atomic<bool> took_over{false};
+  std::unique_ptr<k8s::LeaderElection> election;
+  if (election_config) {
+    std::string identity = election_config->identity;
+    election = std::make_unique<k8s::LeaderElection>(
+        *connection, *election_config,
+        [&took_over, identity](bool leading, const std::string& why) {
+          if (leading) {
+            took_over = true;
+            log_info("leader election: " + identity + " leads (" + why + ")");
+          } else {
+            log_warn("leader election: " + identity + " stands by (" + why + ")");
+          }
+        });
+    election->start();
+    log_info("leader election: " + identity + " is a candidate for Lease " +
+             election_config->namespace_name + "/" + election_config->name);
   }
 
   std::int64_t interval = engine->step_ms();
@@ -364,11 +556,15 @@ int run_run(const RunOptions& flags) {
   do {
     // Reload on SIGHUP or when the policy files change; a broken new set is rejected and the
     // policies in use go on, with their state.
-    if (!options.once && (reload_requested || files_signature(options.policies) != signature)) {
+    std::string objects_now =
+        policy_status ? healing_policies_signature(live->healing_policies()) : "";
+    if (!options.once && (reload_requested || files_signature(options.policies) != signature ||
+                          objects_now != objects_signature)) {
       reload_requested = 0;
       signature = files_signature(options.policies);
+      objects_signature = objects_now;
       std::string reload_error;
-      auto next = load_policies(options.policies, reload_error);
+      auto next = load_all(options, live.get(), policy_status.get(), now_ms(), reload_error);
       if (!next) {
         log_error("reload rejected, the policies in use go on: " + reload_error);
       } else {
@@ -427,13 +623,22 @@ int run_run(const RunOptions& flags) {
     requests.reserve(tick.proposals.size());
     for (const auto& p : tick.proposals)
       requests.push_back(act::action_request(*program, tick, p, actions));
+    // A replica that does not hold the Lease decides nothing: the leader does.
+    const bool acting = !election || election->leading();
+    if (acting && took_over.exchange(false)) {
+      auto adopted = safety->adopt_recorded(now);
+      for (const auto& e : adopted.errors) log_warn("taking over: " + e);
+      log_info("taking over: adopted " + std::to_string(adopted.adopted) +
+               " actions recorded in the cluster");
+    }
     RunSafety::Writers writers;
     writers.decisions = [&](std::span<const safety::Decision> decisions) {
       write_decisions(audit, *program, tick, requests, decisions, metrics);
     };
     writers.audit = &audit;
     writers.metrics = &metrics;
-    auto executed = safety->tick(requests, view, now, writers);
+    RunSafety::TickSummary executed;
+    if (acting) executed = safety->tick(requests, view, now, writers);
     std::size_t failed = 0;
     for (const auto& o : outcomes) failed += o.ok() ? 0 : 1;
     auto cpu = process_cpu() - started_cpu;
@@ -450,13 +655,16 @@ int run_run(const RunOptions& flags) {
                  tick.health[i].last_error);
       }
     }
-    log_info(
-        "tick " + engine::format_time(now) + ": " + std::to_string(evaluated) + " policies, " +
-        std::to_string(targets) + " targets, " + std::to_string(queries.size()) + " queries (" +
-        std::to_string(failed) + " failed), " + std::to_string(tick.changes.size()) +
-        " trigger changes, " + std::to_string(tick.proposals.size()) + " proposals, " +
-        std::to_string(executed.executed) + " executed (" + std::to_string(executed.failed) +
-        " failed), " + std::to_string(static_cast<long long>(cpu.count() * 1000)) + " ms of CPU");
+    log_info("tick " + engine::format_time(now) + ": " + std::to_string(evaluated) + " policies, " +
+             std::to_string(targets) + " targets, " + std::to_string(queries.size()) +
+             " queries (" + std::to_string(failed) + " failed), " +
+             std::to_string(tick.changes.size()) + " trigger changes, " +
+             std::to_string(tick.proposals.size()) + " proposals, " +
+             (acting ? std::to_string(executed.executed) + " executed (" +
+                           std::to_string(executed.failed) + " failed), "
+                     : std::string("standing by (the Lease is held by ") +
+                           (election->holder().empty() ? "nobody" : election->holder()) + "), ") +
+             std::to_string(static_cast<long long>(cpu.count() * 1000)) + " ms of CPU");
   } while (!options.once && !stop_requested);
   return options.once && !all_healthy ? kExitFindings : kExitOk;
 }

@@ -1,7 +1,5 @@
 #include "cli/run_safety.hpp"
 
-#include <chrono>
-
 #include "cli/log.hpp"
 #include "dsl/render.hpp"
 #include "runtime/safety/decision_record.hpp"
@@ -9,12 +7,6 @@
 
 namespace skippy::cli {
 namespace {
-
-std::int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Whether a decision changed what the journal holds (an action let through, waiting,
 // expired); duplicates and blocks only touch what can be recomputed.
@@ -27,6 +19,7 @@ bool journaled(const safety::Decision& d) {
 
 std::unique_ptr<RunSafety> RunSafety::open(safety::SafetyConfig config, std::string journal_path,
                                            std::unique_ptr<safety::Executor> executor,
+                                           std::function<std::int64_t()> clock,
                                            std::string& error) {
   safety::SafetyState state;
   if (!journal_path.empty()) {
@@ -45,15 +38,17 @@ std::unique_ptr<RunSafety> RunSafety::open(safety::SafetyConfig config, std::str
   }
   if (!executor) config.dry_run = true;
   return std::unique_ptr<RunSafety>(new RunSafety(std::move(config), std::move(state),
-                                                  std::move(journal_path), std::move(executor)));
+                                                  std::move(journal_path), std::move(executor),
+                                                  std::move(clock)));
 }
 
 RunSafety::RunSafety(safety::SafetyConfig config, safety::SafetyState state,
-                     std::string journal_path, std::unique_ptr<safety::Executor> executor)
+                     std::string journal_path, std::unique_ptr<safety::Executor> executor,
+                     std::function<std::int64_t()> clock)
     : gatekeeper_(std::move(config), std::move(state)),
       journal_path_(std::move(journal_path)),
       executor_(std::move(executor)),
-      clock_(wall_clock_ms) {}
+      clock_(std::move(clock)) {}
 
 bool RunSafety::save() {
   if (journal_path_.empty()) return true;
@@ -71,11 +66,12 @@ RunSafety::TickSummary RunSafety::tick(std::span<const safety::ActionRequest> re
   TickSummary summary;
   // The cluster's facts cost a pass over every pod: only when something is to be decided.
   safety::ClusterFacts facts;
-  if (!requests.empty() || gatekeeper_.verifying() || !gatekeeper_.pending().empty())
+  if (!requests.empty() || gatekeeper_.verifying() || gatekeeper_.awaiting_approval())
     facts = safety::cluster_facts(view);
   // Earlier actions whose targets had to become ready again: done, or failed.
   auto verdicts = gatekeeper_.check_health(facts, now_ms);
   for (const auto& v : verdicts) {
+    if (records_) records_->verdict(v);
     if (out.audit) *out.audit << safety::health_record(v) << "\n";
     std::string line = v.request->action + " " + safety::target_key(v.request->target) +
                        " (policy " + v.request->policy + "): " + v.reason;
@@ -85,8 +81,25 @@ RunSafety::TickSummary RunSafety::tick(std::span<const safety::ActionRequest> re
       log_warn("health check failed: " + line);
     }
   }
+  // Approvals given on the actions' HealingAction objects since the last tick.
+  if (records_ && gatekeeper_.awaiting_approval()) {
+    for (const auto& a : records_->approvals()) {
+      if (gatekeeper_.approve(a.id, now_ms) != safety::ApproveResult::Approved) continue;
+      log_info("action " + a.id + " approved by " + a.approved_by + " on its HealingAction");
+      if (const auto* e = gatekeeper_.find(a.id); e && e->request)
+        records_->approved(*e->request, a.approved_by, now_ms);
+    }
+  }
   auto decisions = gatekeeper_.decide(requests, facts, now_ms);
   out.decisions(decisions);
+  if (records_) {
+    for (const auto& d : decisions) {
+      if (d.outcome == safety::Outcome::AwaitingApproval)
+        records_->awaiting_approval(*d.request, now_ms, now_ms);
+      else if (d.outcome == safety::Outcome::Expired)
+        records_->expired(*d.request, now_ms);
+    }
+  }
   bool changed = !verdicts.empty();
   for (const auto& d : decisions) changed = changed || journaled(d);
   if (!executor_) {
@@ -136,6 +149,14 @@ RunSafety::TickSummary RunSafety::tick(std::span<const safety::ActionRequest> re
   }
   if (out.audit) out.audit->flush();
   if (!reports.empty()) save();
+  return summary;
+}
+
+k8s::AdoptSummary RunSafety::adopt_recorded(std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  if (!records_) return {};
+  auto summary = records_->adopt_from(gatekeeper_, now_ms);
+  if (summary.adopted > 0) save();
   return summary;
 }
 

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 
+#include "k8s-adapter/healing_actions.hpp"
 #include "runtime/cluster/cluster_view.hpp"
 #include "runtime/monitor/self_metrics.hpp"
 #include "runtime/safety/executor.hpp"
@@ -23,10 +24,10 @@ class RunSafety final : public monitor::ApprovalDesk {
  public:
   // Starts from the journal at `journal_path` when one is given and exists; a journal that
   // cannot be read is an error (the state it holds is never silently dropped). Without an
-  // executor every decision is a dry run.
+  // executor every decision is a dry run. `clock` stamps approvals (Unix milliseconds).
   static std::unique_ptr<RunSafety> open(safety::SafetyConfig config, std::string journal_path,
                                          std::unique_ptr<safety::Executor> executor,
-                                         std::string& error);
+                                         std::function<std::int64_t()> clock, std::string& error);
 
   struct Writers {
     // Writes a tick's decisions (with their proposals' context) to the audit.
@@ -46,13 +47,18 @@ class RunSafety final : public monitor::ApprovalDesk {
   std::string pending_json() override;
   std::pair<int, std::string> approve(std::string_view id) override;
 
-  // The clock approvals are stamped with; tests and --once runs set their own.
-  void set_clock(std::function<std::int64_t()> clock) { clock_ = std::move(clock); }
+  // Where actions are recorded in the cluster, and approved through their objects; it must be
+  // the executor's HealingActions (or null: no records).
+  void set_records(k8s::HealingActions* records) { records_ = records; }
+  // Takes over from another instance: adopts the actions recorded in the cluster (their
+  // cooldowns and rate windows), then saves the journal.
+  k8s::AdoptSummary adopt_recorded(std::int64_t now_ms);
+
   bool executes() const { return executor_ != nullptr; }
 
  private:
   RunSafety(safety::SafetyConfig config, safety::SafetyState state, std::string journal_path,
-            std::unique_ptr<safety::Executor> executor);
+            std::unique_ptr<safety::Executor> executor, std::function<std::int64_t()> clock);
   // Saves the journal if there is one; false (logged) when it could not be written.
   bool save();
 
@@ -61,6 +67,7 @@ class RunSafety final : public monitor::ApprovalDesk {
   std::string journal_path_;
   std::unique_ptr<safety::Executor> executor_;
   std::function<std::int64_t()> clock_;
+  k8s::HealingActions* records_ = nullptr;
 };
 
 }  // namespace skippy::cli

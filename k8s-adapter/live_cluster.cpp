@@ -101,6 +101,9 @@ void LiveCluster::refresh() {
   });
   std::sort(workloads_.begin(), workloads_.end(),
             [](const auto& a, const auto& b) { return workload_order(a) < workload_order(b); });
+  std::sort(healing_policies_.begin(), healing_policies_.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.namespace_name, a.name) < std::tie(b.namespace_name, b.name);
+  });
   cluster::resolve_workloads(pods_, workloads_);
 }
 

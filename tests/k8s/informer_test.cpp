@@ -183,8 +183,7 @@ BOOST_FIXTURE_TEST_CASE(garbage_lines_are_reported_and_leave_the_cache_as_it_was
   for (const auto& w : watches) BOOST_TEST(w.find("resourceVersion=10") != std::string::npos);
   std::lock_guard lock(log_mutex);
   BOOST_REQUIRE(logged.size() >= 3u);
-  BOOST_TEST(logged[0].find("/api/v1/pods: watch: a line that is not JSON (") == 0u,
-             logged[0]);
+  BOOST_TEST(logged[0].find("/api/v1/pods: watch: a line that is not JSON (") == 0u, logged[0]);
   BOOST_TEST(logged[2] == "/api/v1/pods: watch: a ADDED event without an object");
 }
 

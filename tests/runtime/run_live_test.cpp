@@ -77,6 +77,7 @@ BOOST_AUTO_TEST_CASE(a_cluster_snapshot_or_a_kubeconfig_is_required) {
   test::write_file(dir.path() / "p.skippy", test::memory_policy("15s"));
   auto r = run(dir, {});
   BOOST_TEST(r.code == 2);
-  BOOST_TEST(r.log.find("skippy run: --cluster or --kubeconfig is required") != std::string::npos,
+  BOOST_TEST(r.log.find("skippy run: --cluster, --kubeconfig or --in-cluster is required") !=
+                 std::string::npos,
              r.log);
 }
