@@ -50,14 +50,17 @@ Output run(const std::string& command) {
 
 const std::vector<std::string> kOverlays = {"standalone", "sidecar", "dryrun"};
 
-// `kubectl kustomize deploy/overlays/NAME`, rendered once per overlay.
-const std::vector<YAML::Node>& rendered(const std::string& overlay) {
+// `kubectl kustomize deploy/DIR`, rendered once.
+const std::vector<YAML::Node>& render(const std::string& dir) {
   static std::map<std::string, std::vector<YAML::Node>> cache;
-  if (auto it = cache.find(overlay); it != cache.end()) return it->second;
-  auto r = run("kubectl kustomize " + (kSource / "deploy/overlays" / overlay).string());
-  BOOST_REQUIRE_MESSAGE(r.code == 0,
-                        "kubectl kustomize deploy/overlays/" << overlay << " failed: " << r.err);
-  return cache[overlay] = YAML::LoadAll(r.out);
+  if (auto it = cache.find(dir); it != cache.end()) return it->second;
+  auto r = run("kubectl kustomize " + (kSource / "deploy" / dir).string());
+  BOOST_REQUIRE_MESSAGE(r.code == 0, "kubectl kustomize deploy/" << dir << " failed: " << r.err);
+  return cache[dir] = YAML::LoadAll(r.out);
+}
+
+const std::vector<YAML::Node>& rendered(const std::string& overlay) {
+  return render("overlays/" + overlay);
 }
 
 std::string text(const YAML::Node& n) {
@@ -693,6 +696,51 @@ BOOST_AUTO_TEST_CASE(upstream_policies_against_the_crd_schema) {
   BOOST_TEST(pruned.count("spec.safetyRules.confidenceThreshold") == 1);
   BOOST_TEST(pruned.count("spec.safetyRules.predictiveMode") == 1);
   for (const auto& p : pruned) BOOST_TEST(!p.starts_with("spec.selector"), p);
+}
+
+// The sharding example shares nothing with the default layout but the CRDs: its own
+// namespace, Lease, journal, identity and cluster-wide binding, and policies that select only
+// its namespaces.
+BOOST_AUTO_TEST_CASE(a_shard_shares_only_the_crds_with_the_default_layout) {
+  const auto& shard = render("examples/shard-team-a");
+  auto id = [](const YAML::Node& o) {
+    return text(o["kind"]) + "/" + text(o["metadata"]["namespace"]) + "/" + base_name(o);
+  };
+  Strings defaults, shared;
+  for (const auto& o : rendered("standalone")) defaults.insert(id(o));
+  for (const auto& o : shard) {
+    if (defaults.count(id(o))) shared.insert(id(o));
+  }
+  BOOST_TEST(shared == (Strings{"CustomResourceDefinition//healingactions.kubeskippy.io",
+                                "CustomResourceDefinition//healingpolicies.kubeskippy.io"}),
+             boost::test_tools::per_element());
+  auto deployment = find(shard, "Deployment", "skippy-team-a");
+  auto skippy = container(deployment, "skippy");
+  auto f = flags(skippy);
+  BOOST_TEST(text(deployment["metadata"]["namespace"]) == "skippy-team-a");
+  BOOST_TEST(text(deployment["spec"]["template"]["spec"]["serviceAccountName"]) == "skippy-team-a");
+  // The Lease: in the pod's namespace, which the shard's Role lets it renew.
+  BOOST_TEST(f["--leader-elect-resource-namespace"] == "$(POD_NAMESPACE)");
+  auto role = find(shard, "Role", "skippy-leader-election-team-a");
+  BOOST_TEST(text(role["metadata"]["namespace"]) == "skippy-team-a");
+  BOOST_TEST(grants(role)["coordination.k8s.io/leases/" + f["--leader-elect-resource-name"]] ==
+             (Strings{"get", "update"}));
+  // The journal: the shard's own claim.
+  auto journal =
+      volume_at(deployment, skippy, fs::path(f["--safety.journal"]).parent_path().string());
+  BOOST_TEST(text(journal["persistentVolumeClaim"]["claimName"]) == "skippy-journal-team-a");
+  // The binding: the shard's service account, to the shard's copy of the role.
+  auto binding = find(shard, "ClusterRoleBinding", "skippy-team-a");
+  BOOST_TEST(text(binding["roleRef"]["name"]) == "skippy-team-a");
+  BOOST_TEST(text(binding["subjects"][0]["name"]) == "skippy-team-a");
+  BOOST_TEST(text(binding["subjects"][0]["namespace"]) == "skippy-team-a");
+  // The policies: only the shard's, each naming its namespaces.
+  auto policies = find(shard, "ConfigMap", "skippy-policies-team-a")["data"];
+  BOOST_TEST(policies.size() == 1u);
+  for (const auto& p : policies) {
+    BOOST_TEST(p.second.Scalar().find("in namespaces [") != std::string::npos);
+    BOOST_TEST(p.second.Scalar().find("all namespaces") == std::string::npos);
+  }
 }
 
 // The generated configuration file and policies, in a ConfigMap volume's layout, as the
