@@ -19,6 +19,12 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, st
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(path, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        // Hidden entries are skipped, directories with all below them: a ConfigMap volume
+        // holds each file twice, as NAME and in its hidden `..TIMESTAMP/` folder.
+        if (it->path().filename().string().starts_with(".")) {
+          if (it->is_directory()) it.disable_recursion_pending();
+          continue;
+        }
         if (it->is_regular_file() && it->path().extension() == ".skippy") {
           found.push_back(it->path().string());
         }

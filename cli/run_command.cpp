@@ -490,7 +490,9 @@ int run_run(const RunOptions& flags) {
     return kExitUsage;
   }
   safety->set_records(records);
-  std::atomic<bool> took_over{false};
+  // The actions recorded in the cluster are adopted before the first decision: at start, or
+  // with leader election when this replica takes the Lease.
+  std::atomic<bool> took_over{records != nullptr && !election_config};
   std::unique_ptr<k8s::LeaderElection> election;
   if (election_config) {
     std::string identity = election_config->identity;

@@ -100,6 +100,23 @@ BOOST_AUTO_TEST_CASE(check_reads_directories_and_stdin) {
   BOOST_TEST(skippy("check -", kGood).code == 0);
 }
 
+// A ConfigMap mounted as a volume: each key is a link NAME -> ..data/NAME, `..data` a link to
+// the hidden folder that holds the files. Each policy counts once, and a policy with errors in
+// a hidden folder is never read.
+BOOST_AUTO_TEST_CASE(directories_skip_hidden_entries_as_in_a_configmap_volume) {
+  TempDir dir;
+  fs::create_directories(dir.path / "..2026_11_26_19_00_00.000000001");
+  dir.write("..2026_11_26_19_00_00.000000001/a.skippy", kGood);
+  fs::create_directory_symlink("..2026_11_26_19_00_00.000000001", dir.path / "..data");
+  fs::create_symlink("..data/a.skippy", dir.path / "a.skippy");
+  fs::create_directories(dir.path / ".old");
+  dir.write(".old/broken.skippy", kBad);
+  auto run = skippy("check " + dir.path.string());
+  BOOST_TEST(run.code == 0);
+  BOOST_TEST(run.out == "checked 1 file(s): no errors\n");
+  BOOST_TEST(run.err == "");
+}
+
 BOOST_AUTO_TEST_CASE(check_json_and_sarif) {
   TempDir dir;
   auto bad = dir.write("bad.skippy", kBad);
