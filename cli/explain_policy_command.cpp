@@ -226,7 +226,11 @@ class Inputs {
           grammar::load_text(output.file_name, output.text, sources_, diagnostics));
       dsl::validate_program(program, diagnostics);
       auto compiled = compiler::compile_program(program, sources_, diagnostics);
-      if (!compiled) return false;  // translation_output compiled the same text clean
+      if (!compiled) {  // translation_output compiled the same text clean: a bug
+        std::cerr << dsl::render_text(diagnostics, sources_);
+        exit_code = kExitFindings;
+        return false;
+      }
       programs_.push_back(std::move(*compiled));
       add(programs_.back(), descriptions(program),
           path + ":" + std::to_string(policy.line) + ", HealingPolicy " + policy.name +

@@ -87,60 +87,65 @@ class Reader {
     return e;
   }
 
-  // Applies an instruction that only computes a value. False when `pc` holds another kind.
-  bool expression(std::uint32_t pc, bool& ok) {
+  // What an instruction was to expression(): not a value's, read, or unreadable.
+  enum class Step : std::uint8_t { NotAValue, Read, Failed };
+
+  // Applies an instruction that only computes a value.
+  Step expression(std::uint32_t pc) {
     const Instruction& ins = p_.code[pc];
-    ok = true;
     const OpInfo& info = op_info(ins.op);
     switch (info.operand) {
       case OperandKind::Jump:
       case OperandKind::Trigger:
       case OperandKind::Proposal:
-        return false;
+        return Step::NotAValue;
       default:
         break;
     }
     switch (ins.op) {
       case Op::PUSH_CONST:
         stack_.push_back(leaf(CodeExpr::Kind::Constant, ins.b));
-        return true;
+        return Step::Read;
       case Op::PUSH_INPUT:
         stack_.push_back(leaf(CodeExpr::Kind::Input, ins.b));
-        return true;
+        return Step::Read;
       case Op::PUSH_LOCAL:
         stack_.push_back(leaf(CodeExpr::Kind::Local, ins.a));
-        return true;
+        return Step::Read;
       case Op::NEG:
       case Op::NOT: {
         auto x = pop(pc);
-        if (!x) return ok = false, true;
+        if (!x) return Step::Failed;
         stack_.push_back(node(CodeExpr::Kind::Unary, ins.op, {std::move(*x)}));
-        return true;
+        return Step::Read;
       }
       case Op::IN_LIST:
       case Op::NOT_IN_LIST: {
         auto x = pop(pc);
-        if (!x) return ok = false, true;
+        if (!x) return Step::Failed;
         auto e = node(CodeExpr::Kind::InList, ins.op, {std::move(*x)});
         e.index = ins.b;
         stack_.push_back(std::move(e));
-        return true;
+        return Step::Read;
       }
       case Op::CALL: {
-        if (stack_.size() < ins.a) return ok = fail(pc, "a call without its arguments"), true;
+        if (stack_.size() < ins.a) {
+          fail(pc, "a call without its arguments");
+          return Step::Failed;
+        }
         std::vector<CodeExpr> args(std::make_move_iterator(stack_.end() - ins.a),
                                    std::make_move_iterator(stack_.end()));
         stack_.resize(stack_.size() - ins.a);
         auto e = node(CodeExpr::Kind::Call, ins.op, std::move(args));
         e.index = ins.b;
         stack_.push_back(std::move(e));
-        return true;
+        return Step::Read;
       }
       case Op::DUP:
       case Op::POP:
       case Op::STORE_LOCAL:
       case Op::RETURN:
-        return false;
+        return Step::NotAValue;
       default:
         break;
     }
@@ -148,34 +153,33 @@ class Reader {
       stack_.push_back(
           node(CodeExpr::Kind::Binary, unfused(ins.op),
                {leaf(CodeExpr::Kind::Input, ins.a), leaf(CodeExpr::Kind::Constant, ins.b)}));
-      return true;
+      return Step::Read;
     }
     if (info.operand == OperandKind::NumConst) {
       auto x = pop(pc);
-      if (!x) return ok = false, true;
+      if (!x) return Step::Failed;
       stack_.push_back(node(CodeExpr::Kind::Binary, unfused(ins.op),
                             {std::move(*x), leaf(CodeExpr::Kind::Constant, ins.b)}));
-      return true;
+      return Step::Read;
     }
     if (info.pops == 2 && info.pushes == 1) {  // the binary operators
       auto y = pop(pc);
       auto x = y ? pop(pc) : std::nullopt;
-      if (!x) return ok = false, true;
+      if (!x) return Step::Failed;
       stack_.push_back(node(CodeExpr::Kind::Binary, ins.op, {std::move(*x), std::move(*y)}));
-      return true;
+      return Step::Read;
     }
-    return ok = fail(pc, std::string("unexpected ") + std::string(info.name)), true;
+    fail(pc, std::string("unexpected ") + std::string(info.name));
+    return Step::Failed;
   }
 
   // conditions: (expr SET_TRIGGER [expr SET_CLEAR])* RETURN
   bool conditions(std::uint32_t pc, std::vector<CodeTrigger>& triggers) {
     for (; pc < p_.code.size(); ++pc) {
       const Instruction& ins = p_.code[pc];
-      bool ok = true;
-      if (expression(pc, ok)) {
-        if (!ok) return false;
-        continue;
-      }
+      Step step = expression(pc);
+      if (step == Step::Failed) return false;
+      if (step == Step::Read) continue;
       if (ins.op == Op::RETURN) return stack_.empty() || fail(pc, "values left on the stack");
       if ((ins.op != Op::SET_TRIGGER && ins.op != Op::SET_CLEAR) || ins.a >= triggers.size())
         return fail(pc, "not a trigger's condition");
@@ -193,9 +197,9 @@ class Reader {
              std::uint32_t& stop) {
     while (pc < end) {
       const Instruction& ins = p_.code[pc];
-      bool ok = true;
-      if (expression(pc, ok)) {
-        if (!ok) return false;
+      Step step = expression(pc);
+      if (step == Step::Failed) return false;
+      if (step == Step::Read) {
         ++pc;
         continue;
       }
