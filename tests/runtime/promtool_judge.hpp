@@ -7,9 +7,6 @@
 // sample within the 5-minute lookback, none after a stale marker.
 #pragma once
 
-#include <boost/test/unit_test.hpp>
-
-#include <cmath>
 #include <optional>
 #include <sstream>
 #include <string>
