@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "dsl/ast.hpp"
 #include "dsl/diagnostics.hpp"
 #include "dsl/source.hpp"
 #include "runtime/bytecode/program.hpp"
@@ -67,6 +68,14 @@ struct TranslateOptions {
 };
 void add_translate_command(CLI::App& app, TranslateOptions& options);
 int run_translate(const TranslateOptions& options);
+
+struct ExplainPolicyOptions {
+  std::string name;                           // a policy, or a HealingPolicy's metadata.name
+  std::vector<std::string> policies = {"."};  // .skippy files and folders, .skpc, manifests
+  std::string output = "text";                // text | json
+};
+void add_explain_policy_command(CLI::App& app, ExplainPolicyOptions& options);
+int run_explain_policy(const ExplainPolicyOptions& options);
 
 struct DisasmOptions {
   std::string path;
@@ -127,6 +136,7 @@ int run_sim(const SimOptions& options);
 // `io_error` is set when a named file could not be read.
 struct Compiled {
   std::optional<skippy::bytecode::Program> program;
+  dsl::Program source;  // the parsed files, spans into the caller's SourceManager
   bool io_error = false;
   std::size_t files = 0;
 };

@@ -70,6 +70,7 @@ Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max
   compiler::CompileOptions options;
   options.max_cost = max_cost;
   out.program = compiler::compile_program(program, sources, diagnostics, options);
+  out.source = std::move(program);
   diagnostics.sort();
   return out;
 }

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   skippy::cli::DisasmOptions disasm;
   skippy::cli::RunOptions run;
   skippy::cli::ExplainOptions explain;
+  skippy::cli::ExplainPolicyOptions explain_policy;
   skippy::cli::ApproveOptions approve;
   skippy::cli::SimOptions sim;
   skippy::cli::TranslateOptions translate;
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   skippy::cli::add_disasm_command(app, disasm);
   skippy::cli::add_run_command(app, run);
   skippy::cli::add_explain_command(app, explain);
+  skippy::cli::add_explain_policy_command(app, explain_policy);
   skippy::cli::add_approve_command(app, approve);
   skippy::cli::add_sim_command(app, sim);
   skippy::cli::add_translate_command(app, translate);
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("disasm")) return skippy::cli::run_disasm(disasm);
   if (app.got_subcommand("run")) return skippy::cli::run_run(run);
   if (app.got_subcommand("explain")) return skippy::cli::run_explain(explain);
+  if (app.got_subcommand("explain-policy")) return skippy::cli::run_explain_policy(explain_policy);
   if (app.got_subcommand("approve")) return skippy::cli::run_approve(approve);
   if (app.got_subcommand("sim")) return skippy::cli::run_sim(sim);
   if (app.got_subcommand("translate")) return skippy::cli::run_translate(translate);

@@ -75,9 +75,7 @@ int run_translate(const TranslateOptions& options) {
     for (const auto& policy : translation.policies) {
       auto output = translation_output(policy);
       if (!output.problem.empty()) {
-        std::cerr << path << ":" << policy.line << ": internal error: the translation of `"
-                  << policy.name << "` does not check clean:\n"
-                  << output.problem;
+        std::cerr << translation_problem(path, policy, output);
         fail(kExitFindings);
         continue;
       }

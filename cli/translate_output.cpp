@@ -36,4 +36,10 @@ TranslationOutput translation_output(const translate::TranslatedPolicy& policy) 
   return out;
 }
 
+std::string translation_problem(const std::string& path, const translate::TranslatedPolicy& policy,
+                                const TranslationOutput& output) {
+  return path + ":" + std::to_string(policy.line) + ": internal error: the translation of `" +
+         policy.name + "` does not check clean:\n" + output.problem;
+}
+
 }  // namespace skippy::cli

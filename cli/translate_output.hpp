@@ -19,4 +19,9 @@ struct TranslationOutput {
 
 TranslationOutput translation_output(const translate::TranslatedPolicy& policy);
 
+// What to report when a translation does not check clean: `PATH:LINE: internal error: ...`
+// and the compiler's diagnostics.
+std::string translation_problem(const std::string& path, const translate::TranslatedPolicy& policy,
+                                const TranslationOutput& output);
+
 }  // namespace skippy::cli

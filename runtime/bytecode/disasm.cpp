@@ -26,32 +26,6 @@ std::string duration(std::int64_t ms) {
   return out;
 }
 
-std::string number(double d) {
-  if (d == std::floor(d) && std::fabs(d) < 1e15) return std::to_string(static_cast<long long>(d));
-  // The shortest form that reads back the same.
-  char buf[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-    if (std::strtod(buf, nullptr) == d) break;
-  }
-  return buf;
-}
-
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\\')
-      out += "\\\\";
-    else
-      out += c;
-  }
-  return out + "\"";
-}
-
 std::string name_or_id(const std::function<std::string(std::uint16_t)>& f, std::uint16_t id) {
   return f ? f(id) : "#" + std::to_string(id);
 }
@@ -100,7 +74,8 @@ class Listing {
         s += (j ? ", #" : "#") + std::to_string(p.advice[i].signal_slots[j]);
       }
       s += "] events " + duration(p.advice[i].events_window_ms);
-      if (p.advice[i].question != kNoString) s += " question " + quoted(str(p.advice[i].question));
+      if (p.advice[i].question != kNoString)
+        s += " question " + quoted_text(str(p.advice[i].question));
       line(s);
     }
     for (std::size_t i = 0; i < p.constants.size(); ++i)
@@ -147,13 +122,13 @@ class Listing {
     std::string out = "  select " + std::string(target_kind_name(s.kind));
     if (s.all_namespaces) out += " in all namespaces";
     for (std::size_t i = 0; i < s.namespaces.size(); ++i)
-      out += (i ? ", " : " in ") + quoted(str(s.namespaces[i]));
+      out += (i ? ", " : " in ") + quoted_text(str(s.namespaces[i]));
     for (const auto& r : s.labels) {
-      out += " [" + quoted(str(r.key)) + " " + label_op_name(r.op);
-      for (auto v : r.values) out += " " + quoted(str(v));
+      out += " [" + quoted_text(str(r.key)) + " " + label_op_name(r.op);
+      for (auto v : r.values) out += " " + quoted_text(str(v));
       out += "]";
     }
-    for (auto n : s.excluded_names) out += " except " + quoted(str(n));
+    for (auto n : s.excluded_names) out += " except " + quoted_text(str(n));
     line(out);
   }
 
@@ -183,7 +158,7 @@ class Listing {
     std::string out = s.name != kNoString ? str(s.name) + " = " : "";
     switch (s.kind) {
       case InputKind::Promql: {
-        out += "promql " + quoted(str(s.query));
+        out += "promql " + quoted_text(str(s.query));
         if (!s.by_labels.empty()) {
           out += " by (";
           for (std::size_t i = 0; i < s.by_labels.size(); ++i)
@@ -199,13 +174,14 @@ class Listing {
       case InputKind::Field:
         return out + "field " + name_or_id(names_.field, s.id);
       case InputKind::Events:
-        return out + "events reason " + (s.reason == kNoString ? "any" : quoted(str(s.reason))) +
-               " type " + (s.event_type == kNoString ? "any" : quoted(str(s.event_type))) +
-               " within " + duration(s.window_ms);
+        return out + "events reason " +
+               (s.reason == kNoString ? "any" : quoted_text(str(s.reason))) + " type " +
+               (s.event_type == kNoString ? "any" : quoted_text(str(s.event_type))) + " within " +
+               duration(s.window_ms);
       case InputKind::Window:
         return out + name_or_id(names_.window_function, s.id) + "(#" + std::to_string(s.source) +
                ", " + duration(s.window_ms) +
-               (s.parameter != 0 ? ", " + number(s.parameter) + "s" : "") + ")";
+               (s.parameter != 0 ? ", " + number_text(s.parameter) + "s" : "") + ")";
       case InputKind::Advice:
         return out + "verdict A" + std::to_string(s.source) + "." +
                name_or_id(names_.verdict_field, s.id);
@@ -217,11 +193,11 @@ class Listing {
     const Constant& c = p.constants[i];
     switch (c.kind) {
       case ConstantKind::Number:
-        return number(c.number);
+        return number_text(c.number);
       case ConstantKind::Bool:
         return c.boolean ? "true" : "false";
       case ConstantKind::String:
-        return quoted(str(c.string));
+        return quoted_text(str(c.string));
       case ConstantKind::List: {
         std::string out = "[";
         for (std::size_t j = 0; j < c.items.size(); ++j)
@@ -292,6 +268,32 @@ class Listing {
 };
 
 }  // namespace
+
+std::string number_text(double d) {
+  if (d == std::floor(d) && std::fabs(d) < 1e15) return std::to_string(static_cast<long long>(d));
+  // The shortest form that reads back the same.
+  char buf[64];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  return buf;
+}
+
+std::string quoted_text(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else
+      out += c;
+  }
+  return out + "\"";
+}
 
 std::string disassemble(const Program& program, const DisasmNames& names) {
   return Listing(program, names).run();

@@ -25,4 +25,11 @@ struct DisasmNames {
 
 std::string disassemble(const Program& program, const DisasmNames& names);
 
+// A number as the listing shows it: whole numbers plain, others the shortest text that reads
+// back the same ("85", "0.8").
+std::string number_text(double d);
+
+// A string in double quotes, with `"`, `\` and line feeds escaped.
+std::string quoted_text(std::string_view s);
+
 }  // namespace skippy::bytecode

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,16 +22,17 @@ struct Run {
   std::string err;  // standard error
 };
 
-// Runs `skippy ARGS` through the shell with stdin from `input`; captures both streams.
-Run skippy(const std::string& args, const std::string& input = "") {
+// Runs `skippy ARGS` through the shell with stdin from `input`, in directory `cwd` when one is
+// given; captures both streams.
+Run skippy(const std::string& args, const std::string& input = "", const std::string& cwd = "") {
   static int counter = 0;
   auto dir = fs::temp_directory_path();
   auto id = std::to_string(::getpid()) + "-" + std::to_string(counter++);
   auto in_path = dir / ("skippy-cli-in-" + id);
   auto err_path = dir / ("skippy-cli-err-" + id);
   std::ofstream(in_path) << input;
-  std::string command =
-      std::string(SKIPPY_BINARY) + " " + args + " <" + in_path.string() + " 2>" + err_path.string();
+  std::string command = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + std::string(SKIPPY_BINARY) +
+                        " " + args + " <" + in_path.string() + " 2>" + err_path.string();
   Run run;
   FILE* pipe = ::popen(command.c_str(), "r");
   BOOST_REQUIRE(pipe);
@@ -248,4 +250,109 @@ BOOST_AUTO_TEST_CASE(translate_writes_policies_reports_findings_and_checks) {
   BOOST_TEST(unreadable.code == 2);
   BOOST_TEST(unreadable.err.find(broken + ":") == 0u, unreadable.err);
   BOOST_TEST(skippy("translate " + (dir.path / "missing.yaml").string()).code == 2);
+}
+
+// explain-policy: the pinned explanations in tests/golden/explain/ (SKIPPY_UPDATE_GOLDEN=1
+// rewrites them), each run where its paths are relative, so the output names no machine.
+void pinned_explanation(const std::string& golden, const Run& run) {
+  BOOST_TEST(run.code == 0, run.err);
+  BOOST_TEST(run.err.empty(), run.err);
+  auto file = fs::path(SKIPPY_SOURCE_DIR) / "tests" / "golden" / "explain" / golden;
+  if (std::getenv("SKIPPY_UPDATE_GOLDEN")) {
+    std::ofstream(file, std::ios::binary) << run.out;
+    return;
+  }
+  std::ifstream in(file, std::ios::binary);
+  BOOST_REQUIRE_MESSAGE(in, "missing " << file);
+  std::stringstream expected;
+  expected << in.rdbuf();
+  BOOST_TEST(run.out == expected.str(), golden << " differs:\n" << run.out);
+}
+
+BOOST_AUTO_TEST_CASE(explain_policy_says_what_the_samples_do) {
+  // memory_leak: a hold, windowed functions, an advisor's verdict and an if/else; crash_loop:
+  // settings from the defaults it imports.
+  pinned_explanation("memory_leak.txt", skippy("explain-policy memory_leak --policies samples", "",
+                                               SKIPPY_SOURCE_DIR));
+  pinned_explanation("crash_loop.txt",
+                     skippy("explain-policy crash_loop --policies samples/crash-loop.skippy", "",
+                            SKIPPY_SOURCE_DIR));
+}
+
+BOOST_AUTO_TEST_CASE(explain_policy_reads_a_healing_policy_translated) {
+  // Named by the manifest's metadata.name or by the Skippy policy it became.
+  auto by_manifest = skippy("explain-policy memory-leak-healing --policies memory-healing.yaml", "",
+                            SKIPPY_CRD_CORPUS);
+  pinned_explanation("memory-healing.txt", by_manifest);
+  auto by_policy = skippy("explain-policy memory_leak_healing --policies memory-healing.yaml", "",
+                          SKIPPY_CRD_CORPUS);
+  BOOST_TEST(by_policy.out == by_manifest.out);
+}
+
+BOOST_AUTO_TEST_CASE(explain_policy_reads_bytecode_as_it_reads_sources) {
+  // The bytecode is what is explained: a .skpc gives the same words, less the description,
+  // which the bytecode does not keep.
+  TempDir dir;
+  auto skpc = (dir.path / "samples.skpc").string();
+  BOOST_REQUIRE(skippy("compile samples -o " + skpc, "", SKIPPY_SOURCE_DIR).code == 0);
+  auto from_source = skippy("explain-policy memory_leak --policies samples", "", SKIPPY_SOURCE_DIR);
+  auto from_bytecode =
+      skippy("explain-policy memory_leak --policies " + skpc, "", SKIPPY_SOURCE_DIR);
+  BOOST_TEST(from_bytecode.code == 0, from_bytecode.err);
+  std::string expected = from_source.out;
+  auto description = expected.find("\n  Restart pods that leak memory");
+  BOOST_REQUIRE(description != std::string::npos);
+  expected.erase(description, expected.find('\n', description + 1) - description);
+  BOOST_TEST(from_bytecode.out == expected);
+}
+
+BOOST_AUTO_TEST_CASE(explain_policy_json_for_tools) {
+  auto run = skippy("explain-policy memory_leak --policies samples -o json", "", SKIPPY_SOURCE_DIR);
+  BOOST_TEST(run.code == 0, run.err);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  BOOST_REQUIRE(!parser.parse(run.out).get(doc));
+  auto p = doc["policies"].at(0);
+  BOOST_TEST(std::string_view(p["policy"]) == "memory_leak");
+  BOOST_TEST(std::string_view(p["mode"]["value"]) == "automatic");
+  BOOST_TEST(std::string_view(p["select"]["kind"]) == "pods");
+  BOOST_TEST(std::string_view(p["select"]["labels"].at(0)["selector"]) == "issue=memory-leak");
+  auto trigger = p["triggers"].at(0);
+  BOOST_TEST(std::string_view(trigger["name"]) == "high_memory");
+  BOOST_TEST(std::string_view(trigger["condition"]) == "mem_pct is above 85");
+  BOOST_TEST(std::string_view(trigger["for"]) == "1m");
+  BOOST_TEST(std::string_view(trigger["clear_for"]) == "2m");
+  BOOST_TEST(trigger["keep_firing_for"].is_null());
+  BOOST_TEST(std::string_view(p["signals"].at(0)["on_missing"]) == "hold 2m");
+  auto restart = p["actions"].at(0)["do"].at(0);
+  BOOST_TEST(std::string_view(restart["action"]) == "restart");
+  BOOST_TEST(std::string_view(restart["arguments"]["strategy"]) == "rolling");
+  BOOST_TEST(int64_t(restart["priority"]) == 10);
+  BOOST_TEST(p["safety"]["cooldown_per_policy"]["value"].is_null());
+  BOOST_TEST(std::string_view(p["safety"]["approve"]["value"]) == "delete");
+}
+
+BOOST_AUTO_TEST_CASE(explain_policy_exit_codes_follow_promtool) {
+  TempDir dir;
+  auto unknown = skippy("explain-policy no_such --policies samples", "", SKIPPY_SOURCE_DIR);
+  BOOST_TEST(unknown.code == 1);
+  BOOST_TEST(unknown.out.empty());
+  BOOST_TEST(
+      unknown.err.find("skippy explain-policy: no policy `no_such`; the policies found: ") == 0u,
+      unknown.err);
+  BOOST_TEST(unknown.err.find("memory_leak") != std::string::npos);
+  auto broken = dir.write("broken.skippy", kBad);
+  BOOST_TEST(skippy("explain-policy p --policies " + broken).code == 1);
+  BOOST_TEST(skippy("explain-policy p --policies " + (dir.path / "none.skippy").string()).code ==
+             2);
+  BOOST_TEST(skippy("explain-policy p --policies " + (dir.path / "none.yaml").string()).code == 2);
+  auto good = dir.write("good.skippy", kGood);
+  BOOST_TEST(skippy("explain-policy p --policies " + good + " -o yaml").code == 2);
+  BOOST_TEST(skippy("explain-policy p --policies " + good).code == 0);
+  // The same name in two inputs is a problem to name, not a guess.
+  auto skpc = (dir.path / "good.skpc").string();
+  BOOST_REQUIRE(skippy("compile " + good + " -o " + skpc).code == 0);
+  auto ambiguous = skippy("explain-policy p --policies " + good + " " + skpc);
+  BOOST_TEST(ambiguous.err.find("`p` is defined 2 times") != std::string::npos, ambiguous.err);
+  BOOST_TEST(ambiguous.code == 1);
 }

@@ -12,78 +12,22 @@
 #define BOOST_TEST_MODULE promtool_agreement
 #include <boost/test/unit_test.hpp>
 
-#include <cmath>
-#include <sstream>
-
-#include "runtime/cluster/snapshot.hpp"
-#include "runtime/engine/tick.hpp"
-#include "stdlib/engine_support.hpp"
-#include "stdlib/functions.hpp"
-#include "tests/prometheus/support.hpp"
+#include "tests/runtime/promtool_judge.hpp"
 #include "tests/support/compile_text.hpp"
 
 using namespace skippy;
-using skippy::test::Process;
 using skippy::test::TempDir;
+namespace judge = skippy::test::promtool_judge;
 
 namespace {
 
 constexpr std::int64_t kStepMs = 15'000;
-constexpr std::int64_t kLookbackMs = 300'000;
 
 struct Shape {
   const char* name;
   const char* values;  // promtool notation: numbers, `_` (no sample), `stale`, `a+bxn`, `a-bxn`
   const char* for_duration;
   const char* keep_firing_for;  // "" for none
-};
-
-// The samples of a promtool series: one per step, nullopt for `_`; NaN for NaN; a stale
-// marker is kStale.
-constexpr double kStale = -1e300;
-
-std::vector<std::optional<double>> expand(const std::string& values) {
-  std::vector<std::optional<double>> out;
-  std::istringstream in(values);
-  for (std::string token; in >> token;) {
-    if (token == "_") {
-      out.push_back(std::nullopt);
-    } else if (token == "stale") {
-      out.push_back(kStale);
-    } else if (auto x = token.find('x'); x != std::string::npos) {
-      auto sign = token.find_first_of("+-", 1);
-      double start = std::stod(token.substr(0, sign));
-      double step = std::stod(token.substr(sign, x - sign));
-      int n = std::stoi(token.substr(x + 1));
-      for (int i = 0; i <= n; ++i) out.push_back(start + step * i);
-    } else {
-      out.push_back(std::stod(token));
-    }
-  }
-  return out;
-}
-
-// What an instant query for `metric` returns at step i: the latest sample within the
-// lookback, unless a stale marker is the latest.
-std::optional<double> instant(const std::vector<std::optional<double>>& samples, std::size_t i) {
-  for (std::size_t back = 0; back <= i; ++back) {
-    if (static_cast<std::int64_t>(back) * kStepMs > kLookbackMs) break;
-    const auto& s = samples[i - back];
-    if (!s) continue;
-    if (*s == kStale) return std::nullopt;
-    return *s;
-  }
-  return std::nullopt;
-}
-
-class OneSeries final : public engine::VectorView {
- public:
-  std::optional<double> value_;
-  std::size_t size() const override { return value_ ? 1 : 0; }
-  std::string_view label(std::size_t, std::string_view name) const override {
-    return name == "namespace" ? "apps" : name == "pod" ? "a" : "";
-  }
-  double value(std::size_t) const override { return *value_; }
 };
 
 // The steps at which Skippy's trigger is firing (or clearing).
@@ -96,52 +40,17 @@ std::vector<bool> skippy_timeline(const Shape& shape, std::size_t steps) {
       "\n  on t do annotate(key: \"k\", value: \"v\")\n}\n";
   auto compiled = testing::compile_text(text);
   BOOST_REQUIRE_MESSAGE(compiled->program, compiled->messages());
-  engine::Engine engine(*compiled->program, stdlib::function_table(), stdlib::engine_builtins());
-  std::vector<cluster::SnapshotError> errors;
-  auto view = cluster::parse_snapshot("pods:\n  - {namespace: apps, name: a}\n", errors);
-  auto samples = expand(shape.values);
-  std::vector<bool> firing;
-  OneSeries vector;
-  for (std::size_t i = 0; i < steps; ++i) {
-    vector.value_ =
-        i < samples.size() ? instant(samples, i) : instant(samples, samples.size() - 1 + 0);
-    if (i >= samples.size()) {
-      // Past the series: Prometheus still sees the last sample within the lookback.
-      std::vector<std::optional<double>> padded = samples;
-      padded.resize(i + 1);
-      vector.value_ = instant(padded, i);
-    }
-    engine::QueryResult r;
-    r.vector = &vector;
-    std::vector<engine::QueryResult> results{r};
-    engine.tick(static_cast<std::int64_t>(i) * kStepMs, view, results);
-    auto state = engine.trigger_state(0, 0, "apps/a");
-    firing.push_back(state && engine::is_firing(*state));
-  }
-  return firing;
+  return judge::skippy_timeline(*compiled->program, shape.values, steps, kStepMs);
 }
 
 std::string promtool_test(const Shape& shape, const std::vector<bool>& firing) {
-  std::string out =
-      "rule_files: [rules.yml]\nevaluation_interval: 15s\ntests:\n  - interval: 15s\n"
-      "    input_series:\n      - series: 'metric'\n        values: '" +
-      std::string(shape.values) + "'\n    alert_rule_test:\n";
-  for (std::size_t i = 0; i < firing.size(); ++i) {
-    out += "      - eval_time: " + std::to_string(i * 15) +
-           "s\n        alertname: T\n        exp_alerts: " +
-           (firing[i] ? "[{exp_labels: {}}]" : "[]") + "\n";
-  }
-  return out;
+  return judge::promtool_test({"metric", shape.values, "{}", kStepMs}, firing);
 }
 
 std::string rule_file(const Shape& shape) {
-  return std::string("groups:\n  - name: g\n    interval: 15s\n    rules:\n      - alert: T\n") +
-         "        expr: 'metric > 5 or (metric != metric and on() ALERTS{alertname=\"T\", "
-         "alertstate=\"firing\"})'\n" +
-         "        for: " + shape.for_duration + "\n" +
-         (*shape.keep_firing_for
-              ? std::string("        keep_firing_for: ") + shape.keep_firing_for + "\n"
-              : "");
+  return judge::rule_file(
+      "metric > 5 or (metric != metric and on() ALERTS{alertname=\"T\", alertstate=\"firing\"})",
+      shape.for_duration, shape.keep_firing_for, kStepMs);
 }
 
 const Shape kShapes[] = {
@@ -179,19 +88,13 @@ BOOST_AUTO_TEST_CASE(skippy_and_promtool_agree_on_every_shape) {
   TempDir dir("skippy-promtool-agreement");
   for (const Shape& shape : kShapes) {
     BOOST_TEST_CONTEXT(shape.name << ": " << shape.values << " for " << shape.for_duration) {
-      std::size_t steps = expand(shape.values).size() + 4;
+      std::size_t steps = judge::expand(shape.values).size() + 4;
       auto firing = skippy_timeline(shape, steps);
-      if (std::getenv("SKIPPY_SHOW_TIMELINES")) {
-        std::string line;
-        for (bool f : firing) line += f ? 'F' : '.';
-        BOOST_TEST_MESSAGE(shape.name << ": " << line);
-      }
-      skippy::test::write_file(dir.path() / "rules.yml", rule_file(shape));
-      skippy::test::write_file(dir.path() / "test.yml", promtool_test(shape, firing));
-      Process promtool({"promtool", "test", "rules", (dir.path() / "test.yml").string()},
-                       dir.path() / "promtool.log");
-      int rc = promtool.wait();
-      BOOST_TEST(rc == 0, skippy::test::read_file(dir.path() / "promtool.log"));
+      if (std::getenv("SKIPPY_SHOW_TIMELINES"))
+        BOOST_TEST_MESSAGE(shape.name << ": " << judge::timeline_text(firing));
+      std::string log;
+      int rc = judge::run_promtool(dir.path(), rule_file(shape), promtool_test(shape, firing), log);
+      BOOST_TEST(rc == 0, log);
     }
   }
 }
@@ -202,9 +105,7 @@ BOOST_AUTO_TEST_CASE(the_judge_can_disagree) {
   Shape shape{"step up", "0 0 0 10 10 10 10 10", "30s", ""};
   auto firing = skippy_timeline(shape, 8);
   firing[4] = !firing[4];
-  skippy::test::write_file(dir.path() / "rules.yml", rule_file(shape));
-  skippy::test::write_file(dir.path() / "test.yml", promtool_test(shape, firing));
-  Process promtool({"promtool", "test", "rules", (dir.path() / "test.yml").string()},
-                   dir.path() / "promtool.log");
-  BOOST_TEST(promtool.wait() != 0);
+  std::string log;
+  BOOST_TEST(judge::run_promtool(dir.path(), rule_file(shape), promtool_test(shape, firing), log) !=
+             0);
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "runtime/bytecode/decompile.hpp"
 #include "runtime/bytecode/file.hpp"
 #include "stdlib/functions.hpp"
 #include "tests/support/compile_text.hpp"
@@ -193,4 +194,71 @@ BOOST_AUTO_TEST_CASE(corruption_with_a_recomputed_checksum_never_crashes) {
   // Text, numbers and line numbers take any value; counts, indexes, enums and code do not.
   BOOST_TEST(rejected > 1000u);
   BOOST_TEST(accepted + rejected == bytes.size() - 48);
+}
+
+// ---- reading the code back (skippy explain-policy) -------------------------------------------
+
+BOOST_AUTO_TEST_CASE(decompiled_code_has_the_shape_it_was_written_in) {
+  auto c = testing::compile_text(
+      testing::policy_text("  signal m = promql(`x`) by (namespace, pod)\n"
+                           "  trigger t when m > 5 and not pod.ready for 1m clear when 2 > m\n"
+                           "  on t do {\n"
+                           "    let d = m - 1\n"
+                           "    if d > 3 then delete(grace: 10s) priority 2\n"
+                           "    else if pod.phase in [\"Failed\", \"Unknown\"] then restart()\n"
+                           "    annotate(key: \"k\", value: \"v\")\n"
+                           "  }"));
+  BOOST_REQUIRE_MESSAGE(c->program, c->messages());
+  const auto& policy = c->program->policies[0];
+  std::string error;
+  auto code = bytecode::decompile(policy, error);
+  BOOST_REQUIRE_MESSAGE(code, error);
+  using K = bytecode::CodeExpr::Kind;
+  using S = bytecode::CodeStatement::Kind;
+  // `m > 5` is one fused instruction, read back as the comparison it stands for.
+  const auto& when = *code->triggers[0].condition;
+  BOOST_TEST((when.kind == K::Binary && when.op == bytecode::Op::AND));
+  BOOST_TEST((when.children[0].op == bytecode::Op::GT_NUM));
+  BOOST_TEST((when.children[0].children[0].kind == K::Input));
+  BOOST_TEST((when.children[1].kind == K::Unary && when.children[1].op == bytecode::Op::NOT));
+  // `2 > m` was emitted as `m < 2`.
+  const auto& clear = *code->triggers[0].clear;
+  BOOST_TEST((clear.op == bytecode::Op::LT_NUM && clear.children[1].kind == K::Constant));
+  BOOST_TEST(policy.constants[clear.children[1].index].number == 2);
+
+  BOOST_REQUIRE_EQUAL(code->handlers.size(), 1u);
+  const auto& body = code->handlers[0];
+  BOOST_REQUIRE_EQUAL(body.size(), 3u);
+  BOOST_TEST((body[0].kind == S::Let && body[0].value.op == bytecode::Op::SUB));
+  BOOST_TEST((body[1].kind == S::If && body[1].value.children[0].kind == K::Local));
+  BOOST_REQUIRE_EQUAL(body[1].then_branch.size(), 1u);
+  BOOST_TEST((body[1].then_branch[0].kind == S::Propose));
+  BOOST_TEST(body[1].then_branch[0].arguments.size() == 1u);
+  BOOST_REQUIRE_EQUAL(body[1].else_branch.size(), 1u);  // the `else if`
+  const auto& inner = body[1].else_branch[0];
+  BOOST_TEST((inner.kind == S::If && inner.value.kind == K::InList));
+  BOOST_TEST(inner.then_branch.size() == 1u);
+  BOOST_TEST(inner.else_branch.empty());
+  BOOST_TEST((body[2].kind == S::Propose && body[2].arguments.size() == 2u));
+}
+
+BOOST_AUTO_TEST_CASE(decompiling_every_sample_succeeds) {
+  for (const auto& policy : samples().policies) {
+    std::string error;
+    BOOST_TEST(bytecode::decompile(policy, error).has_value(), error);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(code_the_compiler_would_not_emit_is_refused_with_where) {
+  auto c = testing::compile_text(
+      testing::policy_text("  trigger t when pod.restarts > 3\n  on t do delete()"));
+  BOOST_REQUIRE(c->program);
+  auto policy = c->program->policies[0];
+  // A value left on the stack before RETURN.
+  policy.code.insert(policy.code.begin() + policy.conditions_entry,
+                     bytecode::Instruction{bytecode::Op::PUSH_CONST, 0, 0});
+  for (auto& h : policy.handlers) ++h.entry;
+  std::string error;
+  BOOST_TEST(!bytecode::decompile(policy, error).has_value());
+  BOOST_TEST(error.find("instruction ") == 0u, error);
 }
