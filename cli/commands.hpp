@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -98,6 +99,14 @@ struct RunOptions {
 void add_run_command(CLI::App& app, RunOptions& options);
 int run_run(const RunOptions& options);
 
+struct TestOptions {
+  std::vector<std::string> paths;  // test files, or directories of them (*.yaml)
+  std::string promtool = "promtool";
+  std::string prometheus = "prometheus";
+};
+void add_test_command(CLI::App& app, TestOptions& options);
+int run_test(const TestOptions& options);
+
 struct SimOptions {
   std::string listen;                  // 127.0.0.1:PORT
   std::vector<std::string> scenarios;  // manifests created at start
@@ -120,8 +129,9 @@ Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max
                         dsl::SourceManager& sources, dsl::Diagnostics& diagnostics,
                         std::string& usage_error);
 
-// Expands directories to the .skippy files below them, sorted; files pass through.
-// "-" stands for standard input and passes through.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, std::string& error);
+// Expands directories to the files below them whose names end in `suffix`, sorted; files
+// pass through. "-" stands for standard input and passes through.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, std::string& error,
+                                       std::string_view suffix = ".skippy");
 
 }  // namespace skippy::cli

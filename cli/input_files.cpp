@@ -10,7 +10,8 @@
 
 namespace skippy::cli {
 
-std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, std::string& error) {
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, std::string& error,
+                                       std::string_view suffix) {
   namespace fs = std::filesystem;
   std::vector<std::string> out;
   for (const auto& path : paths) {
@@ -19,7 +20,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, st
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(path, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file() && it->path().extension() == ".skippy") {
+        if (it->is_regular_file() && it->path().string().ends_with(suffix)) {
           found.push_back(it->path().string());
         }
       }

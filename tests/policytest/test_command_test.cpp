@@ -1,0 +1,232 @@
+// `skippy test` as CI runs it, against the installed promtool and prometheus: a passing file,
+// a failing one with its diff, the safety runtime in simulated time (a cooldown, a rate cap),
+// staleness markers and gaps as Prometheus reads them, a cluster that changes, located
+// mistakes, and the exit codes (0 pass, 1 failure or policy error, 2 usage or file error).
+#define BOOST_TEST_MODULE test_command
+#include <boost/test/unit_test.hpp>
+
+#include "tests/prometheus/support.hpp"
+
+using skippy::test::Process;
+using skippy::test::read_file;
+using skippy::test::TempDir;
+using skippy::test::write_file;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string output;  // standard output and error
+};
+
+Run skippy_test(const TempDir& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), {SKIPPY_BINARY, "test"});
+  std::filesystem::remove(dir.path() / "out.log");
+  Process p(args, dir.path() / "out.log");
+  Run r;
+  r.code = p.wait();
+  r.output = read_file(dir.path() / "out.log");
+  return r;
+}
+
+// Restarts a pod once its `metric` has been above 5 for 30s; at most two restarts an hour,
+// and none of the same pod within 2 minutes.
+const char* kPolicy = R"(policy p {
+  select pods in namespace "apps"
+  mode automatic
+  every 15s
+  signal m = promql(`metric`) by (namespace, pod) max on missing zero
+  trigger high when m > 5 for 30s
+  safety {
+    cooldown 2m per target
+    max_actions 2 per 1h
+  }
+  on high do restart() priority 1
+}
+)";
+
+const char* kCluster = R"(
+    cluster:
+      pods: [{namespace: apps, name: a, owner: Deployment/web}, {namespace: apps, name: b, owner: Deployment/web}]
+      deployments: [{namespace: apps, name: web, replicas: 4}]
+)";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_passing_file_and_a_failing_one) {
+  TempDir dir("skippy-test-command");
+  write_file(dir.path() / "p.skippy", kPolicy);
+  // Above 5 from 30s: pending at 30s, firing at 1m (held for 30s), restarted then; the
+  // firing goes on proposing the same action, which is not a new one.
+  write_file(dir.path() / "pass.yaml", std::string(R"(policy_files: [p.skippy]
+tests:
+  - name: restarts after 30s above the threshold
+    interval: 15s
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '0 0 10x10'
+)") + kCluster + R"(
+    expected_actions:
+      - at: 1m
+        actions: [{policy: p, action: restart, target: apps/a, outcome: executed}]
+    expected_no_actions_until: 45s
+  - name: never acts below the threshold
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '5x20'
+)" + kCluster + R"(
+    expected_no_actions_until: 5m
+)");
+  auto r = skippy_test(dir, {(dir.path() / "pass.yaml").string()});
+  BOOST_TEST(r.code == 0, r.output);
+  BOOST_TEST(r.output.find("2 test(s), 2 passed, 0 failed") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("  PASS restarts after 30s above the threshold") != std::string::npos);
+
+  // The same series, expected a step too early and on the wrong pod.
+  write_file(dir.path() / "fail.yaml", std::string(R"(policy_files: [p.skippy]
+tests:
+  - name: expects too early
+    interval: 15s
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '0 0 10x10'
+)") + kCluster + R"(
+    expected_actions:
+      - at: 45s
+        actions: [{policy: p, action: restart, target: apps/a}]
+      - at: 1m
+        actions: [{policy: p, action: restart, target: apps/b}]
+)");
+  r = skippy_test(dir, {(dir.path() / "fail.yaml").string()});
+  BOOST_TEST(r.code == 1, r.output);
+  const std::string diff = "  FAIL expects too early (" + (dir.path() / "fail.yaml").string() +
+                           ":3:5)\n"
+                           "      at 45s:\n"
+                           "        - p restart apps/a executed\n"
+                           "      at 1m:\n"
+                           "        + p restart apps/a executed\n"
+                           "        - p restart apps/b executed\n";
+  BOOST_TEST(r.output.find(diff) != std::string::npos, r.output);
+  // Both files: the failure decides the exit code.
+  r = skippy_test(dir, {(dir.path() / "pass.yaml").string(), (dir.path() / "fail.yaml").string()});
+  BOOST_TEST(r.code == 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_safety_runtime_runs_in_simulated_time) {
+  TempDir dir("skippy-test-command");
+  write_file(dir.path() / "p.skippy", kPolicy);
+  // Pod a flaps: each return above 5 for 30s is a new firing. The second, 1m after the first
+  // restart, falls within the 2m cooldown; the third, 3m after it, is let through; then pod
+  // b's firing finds the policy's two actions an hour spent.
+  write_file(dir.path() / "t.yaml", std::string(R"(policy_files: [p.skippy]
+evaluation_interval: 15s
+tests:
+  - name: cooldown and rate cap
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '0 0 10 10 10 0 10 10 10 0x4 10 10 10 0x20'
+      - series: 'metric{namespace="apps", pod="b"}'
+        values: '0x20 10x10'
+)") + kCluster + R"(
+    expected_actions:
+      - at: 1m
+        actions: [{policy: p, action: restart, target: apps/a, outcome: executed}]
+      - at: 2m
+        actions: [{policy: p, action: restart, target: apps/a, outcome: blocked:cooldown}]
+      - at: 4m
+        actions: [{policy: p, action: restart, target: apps/a, outcome: executed}]
+      - at: 5m45s
+        actions: [{policy: p, action: restart, target: apps/b, outcome: blocked:rate-limit}]
+)");
+  auto r = skippy_test(dir, {(dir.path() / "t.yaml").string()});
+  BOOST_TEST(r.code == 0, r.output);
+}
+
+BOOST_AUTO_TEST_CASE(stale_markers_gaps_and_a_changing_cluster) {
+  TempDir dir("skippy-test-command");
+  write_file(dir.path() / "p.skippy", kPolicy);
+  // A stale marker ends the series at once (0 for `on missing zero`), so the pending trigger
+  // starts over; a gap (`_`) keeps the last sample within Prometheus's 5-minute lookback, so
+  // it does not. From 2m the cluster no longer has pod b: nothing is proposed for it.
+  write_file(dir.path() / "t.yaml", std::string(R"(policy_files: [p.skippy]
+tests:
+  - name: a stale marker resets the for
+    interval: 15s
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '10 10 stale 10 10 10 10'
+)") + kCluster + R"(
+    expected_actions:
+      - at: 1m15s
+        actions: [{policy: p, action: restart, target: apps/a}]
+    expected_no_actions_until: 1m
+  - name: a gap does not
+    interval: 15s
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '10 10 _ _ 10'
+)" + kCluster + R"(
+    expected_actions:
+      - at: 30s
+        actions: [{policy: p, action: restart, target: apps/a}]
+  - name: the pod leaves the cluster
+    interval: 15s
+    input_series:
+      - series: 'metric{namespace="apps", pod="b"}'
+        values: '0x8 10x20'
+)" + kCluster + R"(
+    cluster_changes:
+      - at: 2m
+        cluster: {pods: [{namespace: apps, name: a, owner: Deployment/web}], deployments: [{namespace: apps, name: web, replicas: 4}]}
+    expected_no_actions_until: 5m
+)");
+  auto r = skippy_test(dir, {(dir.path() / "t.yaml").string()});
+  BOOST_TEST(r.code == 0, r.output);
+}
+
+BOOST_AUTO_TEST_CASE(mistakes_and_exit_codes) {
+  TempDir dir("skippy-test-command");
+  write_file(dir.path() / "p.skippy", kPolicy);
+  write_file(dir.path() / "bad.yaml", R"(policy_files: [p.skippy]
+tests:
+  - name: t
+    input_series:
+      - series: 'metric{pod="a"}'
+        values: '1 2 three'
+    expected_no_actions_until: 1m
+)");
+  auto r = skippy_test(dir, {(dir.path() / "bad.yaml").string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.output.find((dir.path() / "bad.yaml").string() +
+                           ":6:17: tests[0].input_series[0].values: `three` is not a value") !=
+                 std::string::npos,
+             r.output);
+
+  r = skippy_test(dir, {(dir.path() / "missing.yaml").string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.output.find("cannot read the test file") != std::string::npos, r.output);
+
+  write_file(dir.path() / "broken.skippy", "policy p {\n  every 15\n}\n");
+  write_file(dir.path() / "policy-error.yaml", R"(policy_files: [broken.skippy]
+tests:
+  - name: t
+    expected_no_actions_until: 1m
+)");
+  r = skippy_test(dir, {(dir.path() / "policy-error.yaml").string()});
+  BOOST_TEST(r.code == 1, r.output);
+  BOOST_TEST(r.output.find("broken.skippy:2:") != std::string::npos, r.output);
+
+  write_file(dir.path() / "ok.yaml", R"(policy_files: [p.skippy]
+tests:
+  - name: t
+    expected_no_actions_until: 1m
+)");
+  r = skippy_test(dir, {"--promtool", "/nonexistent/promtool", (dir.path() / "ok.yaml").string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.output.find("`/nonexistent/promtool` is not installed") != std::string::npos,
+             r.output);
+  r = skippy_test(dir, {"--no-such-flag", (dir.path() / "ok.yaml").string()});
+  BOOST_TEST(r.code == 2);
+  r = skippy_test(dir, {(dir.path() / "ok.yaml").string()});
+  BOOST_TEST(r.code == 0, r.output);
+}
