@@ -101,6 +101,9 @@ int run_run(const RunOptions& options);
 
 struct TestOptions {
   std::vector<std::string> paths;  // test files, or directories of them (*.yaml)
+  std::string junit;               // where to write JUnit XML; none: not written
+  bool coverage = false;
+  std::string coverage_format = "text";  // text or json
   std::string promtool = "promtool";
   std::string prometheus = "prometheus";
 };
@@ -128,6 +131,13 @@ struct Compiled {
 Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max_cost,
                         dsl::SourceManager& sources, dsl::Diagnostics& diagnostics,
                         std::string& usage_error);
+
+// Compiles policy files for a command that runs them (`test`, `replay`): the diagnostics go to
+// standard error as `skippy check` prints them. Nothing, with `exit_code` set, when a file
+// cannot be read (kExitUsage) or the policies have errors (kExitFindings); `who` prefixes
+// the messages.
+std::optional<skippy::bytecode::Program> compile_for_run(const std::vector<std::string>& paths,
+                                                         const std::string& who, int& exit_code);
 
 // Expands directories to the files below them whose names end in `suffix`, sorted; files
 // pass through. "-" stands for standard input and passes through.

@@ -6,7 +6,6 @@
 #include <iterator>
 
 #include "cli/commands.hpp"
-#include "dsl/render.hpp"
 #include "policytest/report.hpp"
 #include "policytest/runner.hpp"
 
@@ -16,6 +15,12 @@ void add_test_command(CLI::App& app, TestOptions& options) {
   auto* cmd = app.add_subcommand("test", "Run policy unit tests (promtool-style YAML files)");
   cmd->add_option("files", options.paths, "Test files, or directories of them (*.yaml)")
       ->required();
+  cmd->add_option("--junit", options.junit, "Also write the results as JUnit XML to this file");
+  cmd->add_flag("--coverage", options.coverage,
+                "Report per policy which triggers fired, which actions ran, which gates blocked");
+  cmd->add_option("--coverage-format", options.coverage_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   cmd->add_option("--promtool", options.promtool, "The promtool to backfill series with")
       ->capture_default_str();
   cmd->add_option("--prometheus", options.prometheus, "The prometheus to evaluate PromQL with")
@@ -40,6 +45,10 @@ int run_test(const TestOptions& options) {
   policytest::RunSettings settings;
   settings.tools = {options.promtool, options.prometheus};
   int exit_code = kExitOk;
+  std::vector<policytest::FileResult> results;
+  // With JSON coverage, standard output holds the JSON alone; the results go to standard error.
+  std::ostream& out = options.coverage && options.coverage_format == "json" ? std::cerr : std::cout;
+  policytest::Coverage coverage;
   auto worsen = [&](int code) { exit_code = std::max(exit_code, code); };
   for (const auto& path : paths) {
     std::ifstream in(path);
@@ -59,24 +68,30 @@ int run_test(const TestOptions& options) {
       worsen(kExitUsage);
       continue;
     }
-    dsl::SourceManager sources;
-    dsl::Diagnostics diagnostics;
-    std::string usage;
-    auto compiled = compile_inputs(file.policy_files, 10'000, sources, diagnostics, usage);
-    std::cerr << dsl::render_text(diagnostics, sources);
-    if (!usage.empty() || compiled.io_error) {
-      std::cerr << path << ": " << (usage.empty() ? "a policy file cannot be read" : usage) << "\n";
-      worsen(kExitUsage);
+    int compile_exit = kExitOk;
+    auto program = compile_for_run(file.policy_files, path, compile_exit);
+    if (!program) {
+      worsen(compile_exit);
       continue;
     }
-    if (!compiled.program) {
-      std::cerr << path << ": the policies have errors\n";
-      worsen(kExitFindings);
-      continue;
-    }
-    auto result = policytest::run_test_file(file, *compiled.program, settings);
-    policytest::write_text(std::cout, result);
+    auto result = policytest::run_test_file(file, *program, settings);
+    policytest::write_text(out, result);
     if (result.failures() > 0) worsen(kExitFindings);
+    policytest::merge_coverage(coverage, result.coverage);
+    results.push_back(std::move(result));
+  }
+  if (options.coverage && options.coverage_format == "json") {
+    policytest::write_coverage_json(std::cout, coverage);
+  } else if (options.coverage) {
+    policytest::write_coverage_text(std::cout, coverage);
+  }
+  if (!options.junit.empty()) {
+    std::ofstream junit(options.junit);
+    policytest::write_junit(junit, results);
+    if (!junit) {
+      std::cerr << "skippy test: cannot write `" << options.junit << "`\n";
+      worsen(kExitUsage);
+    }
   }
   return exit_code;
 }

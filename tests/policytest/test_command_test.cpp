@@ -230,3 +230,94 @@ tests:
   r = skippy_test(dir, {(dir.path() / "ok.yaml").string()});
   BOOST_TEST(r.code == 0, r.output);
 }
+
+BOOST_AUTO_TEST_CASE(junit_and_coverage) {
+  TempDir dir("skippy-test-command");
+  write_file(dir.path() / "p.skippy", R"(policy p {
+  select pods in namespace "apps"
+  mode automatic
+  every 15s
+  signal m = promql(`metric`) by (namespace, pod) max on missing zero
+  trigger high when m > 5 for 30s
+  trigger never when m > 1000
+  safety {
+    cooldown 2m per target
+    max_actions 5 per 1h
+  }
+  on high do restart() priority 1
+  on never do delete() priority 1
+}
+)");
+  // One test passes (a restart at 1m, then a second firing held by the cooldown at 2m); one
+  // fails (it expects nothing).
+  write_file(dir.path() / "t.yaml", std::string(R"(policy_files: [p.skippy]
+tests:
+  - name: restart & cooldown
+    interval: 15s
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '0 0 10 10 10 0 10 10 10 0x4'
+)") + kCluster + R"(
+    expected_actions:
+      - at: 1m
+        actions: [{policy: p, action: restart, target: apps/a}]
+      - at: 2m
+        actions: [{policy: p, action: restart, target: apps/a, outcome: blocked:cooldown}]
+  - name: expects <nothing>
+    interval: 15s
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '10x8'
+)" + kCluster + R"(
+    expected_no_actions_until: 1m
+)");
+  const std::string junit = (dir.path() / "junit.xml").string();
+  auto r = skippy_test(dir, {"--junit", junit, "--coverage", (dir.path() / "t.yaml").string()});
+  BOOST_TEST(r.code == 1, r.output);
+  const std::string xml = read_file(junit);
+  BOOST_TEST(
+      xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"skippy "
+                      "test\" tests=\"2\" failures=\"1\""),
+      xml);
+  BOOST_TEST(xml.find("<testcase classname=\"" + (dir.path() / "t.yaml").string() +
+                      "\" name=\"restart &amp; cooldown\"") != std::string::npos,
+             xml);
+  BOOST_TEST(xml.find("name=\"expects &lt;nothing&gt;\"") != std::string::npos, xml);
+  BOOST_TEST(xml.find("<failure message=\"at 30s: (no actions expected until 1m)\">at 30s: (no "
+                      "actions expected until 1m)\n  + p restart apps/a executed\n</failure>") !=
+                 std::string::npos,
+             xml);
+  // Both tests' runs together: `high` fired three times (twice in the first test, once in the
+  // second), its restart proposed at every tick it fired (5), the cooldown blocked once; `never`
+  // never fired and its delete never ran.
+  const std::string p = (dir.path() / "p.skippy").string();
+  const std::string coverage = "coverage:\n  policy p (" + p + ":1)\n" +
+                               "    trigger high: fired 3 time(s)\n"
+                               "    trigger never: never fired\n"
+                               "    on high do restart (" +
+                               p + ":12:14): ran 5 time(s)\n    on never do delete (" + p +
+                               ":13:15): never ran\n    gate cooldown: blocked 1 time(s)\n";
+  BOOST_TEST(r.output.find(coverage) != std::string::npos, r.output);
+
+  // JSON: standard output holds the JSON alone.
+  std::filesystem::remove(dir.path() / "out.log");
+  Process json({"sh", "-c",
+                std::string(SKIPPY_BINARY) + " test --coverage --coverage-format json " +
+                    (dir.path() / "t.yaml").string() + " 2>/dev/null"},
+               dir.path() / "out.log");
+  BOOST_TEST(json.wait() == 1);
+  const std::string text = read_file(dir.path() / "out.log");
+  BOOST_TEST(text == "{\"policies\":[{\"name\":\"p\",\"source\":\"" + p +
+                         ":1\",\"triggers\":[{\"name\":\"high\",\"fired\":3},{\"name\":\"never\","
+                         "\"fired\":0}],\"branches\":[{\"trigger\":\"high\",\"action\":\"restart\","
+                         "\"source\":\"" +
+                         p +
+                         ":12:14\",\"ran\":5},{\"trigger\":\"never\",\"action\":\"delete\","
+                         "\"source\":\"" +
+                         p + ":13:15\",\"ran\":0}],\"gates_blocked\":{\"cooldown\":1}}]}\n",
+             text);
+  r = skippy_test(dir, {"--junit", (dir.path() / "no/such/dir/j.xml").string(),
+                        (dir.path() / "t.yaml").string()});
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.output.find("cannot write") != std::string::npos, r.output);
+}
