@@ -110,6 +110,18 @@ struct TestOptions {
 void add_test_command(CLI::App& app, TestOptions& options);
 int run_test(const TestOptions& options);
 
+struct ReplayOptions {
+  std::vector<std::string> policies;  // files or directories
+  std::string prometheus_url = "http://127.0.0.1:9090";
+  std::string from, to;  // RFC 3339 or Unix seconds
+  std::string step;      // a duration; empty: the policies' tick step
+  std::string cluster;   // the cluster snapshot: the targets
+  std::string default_namespace = "default";
+  std::string format = "timeline";  // timeline or audit
+};
+void add_replay_command(CLI::App& app, ReplayOptions& options);
+int run_replay(const ReplayOptions& options);
+
 struct SimOptions {
   std::string listen;                  // 127.0.0.1:PORT
   std::vector<std::string> scenarios;  // manifests created at start

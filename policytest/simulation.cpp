@@ -20,6 +20,14 @@ std::string file_of(const bytecode::Program& program, const bytecode::SourcePos&
                                          : "?";
 }
 
+// Carries out nothing, and says so; every action succeeds.
+class SimulatedExecutor final : public safety::Executor {
+ public:
+  safety::ExecutionResult execute(const safety::ActionRequest&, std::int64_t) override {
+    return {safety::ExecutionStatus::Success, "simulated: nothing was sent"};
+  }
+};
+
 std::vector<act::ActionInfo> action_table() {
   std::vector<act::ActionInfo> out;
   for (const auto& a : stdlib::actions()) out.push_back({a.name, a.destructive});
@@ -79,7 +87,7 @@ Simulation::Simulation(const bytecode::Program& program, safety::SafetyConfig co
       engine_(std::make_unique<engine::Engine>(program, stdlib::function_table(),
                                                stdlib::engine_builtins(), std::move(options))),
       gatekeeper_(std::make_unique<safety::Gatekeeper>(std::move(config))),
-      executor_(std::make_unique<safety::RecordingExecutor>()),
+      executor_(std::make_unique<SimulatedExecutor>()),
       coverage_(empty_coverage(program)) {}
 
 Simulation::~Simulation() = default;

@@ -21,8 +21,8 @@
 #include "runtime/safety/decision.hpp"
 
 namespace skippy::safety {
+class Executor;
 class Gatekeeper;
-class RecordingExecutor;
 }  // namespace skippy::safety
 
 namespace skippy::policytest {
@@ -87,7 +87,7 @@ class Simulation {
   const bytecode::Program& program_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<safety::Gatekeeper> gatekeeper_;
-  std::unique_ptr<safety::RecordingExecutor> executor_;
+  std::unique_ptr<safety::Executor> executor_;
   Coverage coverage_;
   std::unordered_map<std::string, std::string> last_outcome_;  // by action id
 };
