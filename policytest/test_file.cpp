@@ -273,7 +273,8 @@ TestFile parse_test_file(const std::string& text, const std::string& path,
              [&](const std::string& key, const YAML::Node& v) {
                if (key == "policy_files") {
                  r.list(v, key, [&](const YAML::Node& item, const std::string& w) {
-                   if (auto s = r.text(item, w)) file.policy_files.push_back((dir / *s).string());
+                   if (auto s = r.text(item, w))
+                     file.policy_files.push_back((dir / *s).lexically_normal().string());
                  });
                } else if (key == "evaluation_interval") {
                  if (auto ms = r.duration(v, key, true)) file.evaluation_interval_ms = *ms;
