@@ -8,6 +8,7 @@
 #include "dsl/literals.hpp"
 #include "dsl/render.hpp"
 #include "policytest/history.hpp"
+#include "policytest/metrics_cluster.hpp"
 #include "runtime/cluster/manifest.hpp"
 #include "runtime/cluster/snapshot.hpp"
 
@@ -42,8 +43,9 @@ void add_replay_command(CLI::App& app, ReplayOptions& options) {
   cmd->add_option("--from", options.from, "Start: RFC 3339 or Unix seconds")->required();
   cmd->add_option("--to", options.to, "End (inclusive): RFC 3339 or Unix seconds")->required();
   cmd->add_option("--step", options.step, "Between ticks (default: the policies' tick step)");
-  cmd->add_option("--cluster", options.cluster, "A YAML snapshot of the cluster (the targets)")
-      ->required();
+  cmd->add_option("--cluster", options.cluster,
+                  "A YAML snapshot of the cluster (the targets); without it, the cluster as "
+                  "kube-state-metrics told the Prometheus at --to");
   cmd->add_option("--namespace", options.default_namespace, "Namespace of policies that name none")
       ->capture_default_str();
   cmd->add_option("--format", options.format, "timeline or audit (JSON lines)")
@@ -58,18 +60,6 @@ int run_replay(const ReplayOptions& options) {
                  "--from not after --to\n";
     return kExitUsage;
   }
-  std::ifstream cluster_file(options.cluster);
-  if (!cluster_file) {
-    std::cerr << "skippy replay: cannot read the cluster snapshot `" << options.cluster << "`\n";
-    return kExitUsage;
-  }
-  std::string yaml((std::istreambuf_iterator<char>(cluster_file)), {});
-  std::vector<cluster::SnapshotError> snapshot_errors;
-  auto view = cluster::parse_snapshot(yaml, snapshot_errors);
-  for (const auto& e : snapshot_errors)
-    std::cerr << options.cluster << ":" << e.line << ": " << e.path << ": " << e.message << "\n";
-  if (!snapshot_errors.empty()) return kExitUsage;
-
   int exit_code = kExitOk;
   auto compiled = compile_for_run(options.policies, "skippy replay", exit_code);
   if (!compiled) return exit_code;
@@ -96,6 +86,28 @@ int run_replay(const ReplayOptions& options) {
   prometheus::ClientOptions client_options;
   client_options.base_url = options.prometheus_url;
   prometheus::Client client(client_options);
+  cluster::SnapshotClusterView view;
+  if (!options.cluster.empty()) {
+    std::ifstream cluster_file(options.cluster);
+    if (!cluster_file) {
+      std::cerr << "skippy replay: cannot read the cluster snapshot `" << options.cluster << "`\n";
+      return kExitUsage;
+    }
+    std::string yaml((std::istreambuf_iterator<char>(cluster_file)), {});
+    std::vector<cluster::SnapshotError> snapshot_errors;
+    view = cluster::parse_snapshot(yaml, snapshot_errors);
+    for (const auto& e : snapshot_errors)
+      std::cerr << options.cluster << ":" << e.line << ": " << e.path << ": " << e.message << "\n";
+    if (!snapshot_errors.empty()) return kExitUsage;
+  } else {
+    std::vector<std::string> errors;
+    view = policytest::cluster_from_metrics(client, window.end_ms, errors);
+    for (const auto& e : errors) std::cerr << "skippy replay: " << e << "\n";
+    std::cerr << "skippy replay: the cluster as kube-state-metrics saw it at "
+              << dsl::format_time(window.end_ms) << ": " << view.pods().size() << " pods, "
+              << view.workloads().size() << " workloads\n";
+    if (!errors.empty()) exit_code = kExitFindings;
+  }
   engine::EngineOptions engine_options;
   engine_options.default_namespace = options.default_namespace;
   auto history = policytest::replay_history(program, client, view, window, engine_options);
@@ -116,7 +128,7 @@ int run_replay(const ReplayOptions& options) {
               << dsl::format_duration(window.step_ms) << ": " << history.actions.size()
               << " action(s); nothing was carried out\n";
   }
-  return history.errors.empty() ? kExitOk : kExitFindings;
+  return history.errors.empty() ? exit_code : kExitFindings;
 }
 
 }  // namespace skippy::cli

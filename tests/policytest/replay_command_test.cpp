@@ -149,3 +149,43 @@ BOOST_AUTO_TEST_CASE(failures_and_usage) {
   BOOST_TEST(r.code == 2, r.output);
   BOOST_TEST(r.output.find("cannot read the cluster snapshot") != std::string::npos, r.output);
 }
+
+BOOST_AUTO_TEST_CASE(without_a_snapshot_the_cluster_comes_from_kube_state_metrics) {
+  // Pod a (labelled issue=leak, of ReplicaSet web-1, of Deployment web) and pod b (no label)
+  // as kube-state-metrics exports them, beside the history.
+  std::string om = history();
+  om.erase(om.rfind("# EOF"));
+  for (int i = 0; i <= 40; ++i) {
+    const std::string t = " " + std::to_string(kT0 + 15 * i) + "\n";
+    om +=
+        "kube_pod_info{namespace=\"apps\",pod=\"a\",node=\"n1\",created_by_kind=\"ReplicaSet\","
+        "created_by_name=\"web-1\"} 1" +
+        t;
+    om +=
+        "kube_pod_info{namespace=\"apps\",pod=\"b\",node=\"n1\",created_by_kind=\"ReplicaSet\","
+        "created_by_name=\"web-1\"} 1" +
+        t;
+    om += "kube_pod_labels{namespace=\"apps\",pod=\"a\",label_issue=\"leak\"} 1" + t;
+    om +=
+        "kube_replicaset_owner{namespace=\"apps\",replicaset=\"web-1\",owner_kind=\"Deployment\","
+        "owner_name=\"web\"} 1" +
+        t;
+    om += "kube_deployment_spec_replicas{namespace=\"apps\",deployment=\"web\"} 4" + t;
+  }
+  PrometheusServer prometheus(om + "# EOF\n");
+  TempDir dir("skippy-replay");
+  std::string policy = kPolicy;
+  policy.replace(policy.find("namespace \"apps\""), 16,
+                 "namespace \"apps\" where label(\"issue\") == \"leak\"");
+  write_file(dir.path() / "p.skippy", policy);
+  auto r = replay(dir, {"--prometheus.url", prometheus.url(), "--from", std::to_string(kT0), "--to",
+                        std::to_string(kT0 + 600), (dir.path() / "p.skippy").string()});
+  BOOST_TEST(r.code == 0, r.output);
+  BOOST_TEST(r.output.find("the cluster as kube-state-metrics saw it at "
+                           "2023-11-14T22:23:15.000Z: 2 pods, 2 workloads") != std::string::npos,
+             r.output);
+  BOOST_TEST(r.output.find("2023-11-14T22:15:00.000Z  p                       high                "
+                           "restart   apps/a ") != std::string::npos,
+             r.output);
+  BOOST_TEST(r.output.find("2 action(s)") != std::string::npos, r.output);
+}
