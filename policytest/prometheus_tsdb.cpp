@@ -4,12 +4,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -21,8 +22,6 @@
 
 #include "dsl/label_escape.hpp"
 #include "runtime/http/exchange.hpp"
-
-extern char** environ;
 
 namespace skippy::policytest {
 namespace {
@@ -50,22 +49,30 @@ std::string read_text(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Runs `argv` with its output appended to `log`; its pid, or -1 with `error`.
+// Runs `argv` with its output appended to `log`; its pid, or -1 with `error`. The child gets
+// SIGTERM when this process dies, however it dies: an interrupted `skippy test` leaves no
+// Prometheus behind.
 pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, std::string& error) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    error = "cannot start " + argv[0] + ": " + std::strerror(rc);
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    error = "cannot start " + argv[0] + ": " + std::strerror(errno);
     return -1;
+  }
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(127);  // the parent is already gone
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int in = ::open("/dev/null", O_RDONLY);
+    if (out < 0 || in < 0) ::_exit(127);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    ::dup2(in, 0);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
   }
   return pid;
 }

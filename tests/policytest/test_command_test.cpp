@@ -321,3 +321,64 @@ tests:
   BOOST_TEST(r.code == 2);
   BOOST_TEST(r.output.find("cannot write") != std::string::npos, r.output);
 }
+
+namespace {
+
+// The pid of a child of `parent` whose command is `name`, or -1.
+pid_t child_named(pid_t parent, const std::string& name) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string id = entry.path().filename().string();
+    if (id.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = read_file(entry.path() / "stat");
+    auto close = stat.rfind(')');
+    auto open = stat.find('(');
+    if (close == std::string::npos || open == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && stat.substr(open + 1, close - open - 1) == name)
+      return static_cast<pid_t>(std::stol(id));
+  }
+  return -1;
+}
+
+// Whether process `pid` is gone (or a zombie no one has reaped yet).
+bool gone(pid_t pid) {
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  return stat.empty() ||
+         (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z');
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_interrupted_run_leaves_no_prometheus_behind) {
+  TempDir dir("skippy-test-command");
+  write_file(dir.path() / "p.skippy", kPolicy);
+  // Thirty days at 15s: long enough to be interrupted while its Prometheus runs.
+  write_file(dir.path() / "long.yaml", std::string(R"(policy_files: [p.skippy]
+tests:
+  - name: a month
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '0x100'
+)") + kCluster + R"(
+    expected_no_actions_until: 30d
+)");
+  // Its temporary files, which a killed run cannot remove, go to the test's directory.
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string saved = tmpdir ? tmpdir : "";
+  ::setenv("TMPDIR", dir.path().c_str(), 1);
+  Process run({SKIPPY_BINARY, "test", (dir.path() / "long.yaml").string()}, dir.path() / "out.log");
+  if (saved.empty())
+    ::unsetenv("TMPDIR");
+  else
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  pid_t prometheus = -1;
+  skippy::test::poll_until([&] { return (prometheus = child_named(run.pid(), "prometheus")) > 0; },
+                           std::chrono::seconds(30));
+  BOOST_REQUIRE_MESSAGE(prometheus > 0, read_file(dir.path() / "out.log"));
+  run.stop(SIGKILL);
+  BOOST_TEST(skippy::test::poll_until([&] { return gone(prometheus); }, std::chrono::seconds(10)));
+}
