@@ -382,3 +382,81 @@ tests:
   run.stop(SIGKILL);
   BOOST_TEST(skippy::test::poll_until([&] { return gone(prometheus); }, std::chrono::seconds(10)));
 }
+
+BOOST_AUTO_TEST_CASE(the_cluster_as_kubernetes_objects) {
+  TempDir dir("skippy-test-command");
+  // Only pods in CrashLoopBackOff, read from the objects' container statuses; the pod's
+  // workload is the Deployment that owns its ReplicaSet. One pod of three is unready: below
+  // the circuit breaker's 40%.
+  write_file(dir.path() / "p.skippy", R"(policy p {
+  select pods in namespace "shop" where label("app") == "web"
+  mode automatic
+  every 15s
+  trigger looping when pod.waiting_reason == "CrashLoopBackOff" for 30s
+  safety {
+    cooldown 5m per target
+    max_actions 2 per 1h
+  }
+  on looping do restart() priority 1
+}
+)");
+  const std::string objects = R"(
+      objects:
+        - apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: web, namespace: shop}
+          spec: {replicas: 3}
+          status: {readyReplicas: 2, availableReplicas: 2}
+        - apiVersion: apps/v1
+          kind: ReplicaSet
+          metadata:
+            name: web-5d9c
+            namespace: shop
+            ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, controller: true}]
+          spec: {replicas: 3}
+          status: {readyReplicas: 2}
+        - apiVersion: v1
+          kind: Pod
+          metadata:
+            name: web-5d9c-x1
+            namespace: shop
+            labels: {app: web}
+            ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9c, controller: true}]
+          status:
+            phase: Running
+            containerStatuses: [{restartCount: 3, state: {waiting: {reason: CrashLoopBackOff}}}]
+        - apiVersion: v1
+          kind: Pod
+          metadata:
+            name: web-5d9c-x2
+            namespace: shop
+            labels: {app: web}
+            ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9c, controller: true}]
+          status:
+            phase: Running
+            conditions: [{type: Ready, status: "True"}]
+            containerStatuses: [{restartCount: 0, state: {running: {}}}]
+        - apiVersion: v1
+          kind: Pod
+          metadata:
+            name: web-5d9c-x3
+            namespace: shop
+            labels: {app: web}
+            ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9c, controller: true}]
+          status:
+            phase: Running
+            conditions: [{type: Ready, status: "True"}]
+            containerStatuses: [{restartCount: 0, state: {running: {}}}]
+)";
+  write_file(dir.path() / "t.yaml", R"(policy_files: [p.skippy]
+tests:
+  - name: restarts the crash-looping pod only
+    cluster:)" + objects + R"(
+    expected_actions:
+      - at: 30s
+        actions: [{policy: p, action: restart, target: shop/web-5d9c-x1}]
+    expected_no_actions_until: 3m
+)");
+  auto r = skippy_test(dir, {(dir.path() / "t.yaml").string()});
+  BOOST_TEST(r.code == 0, r.output);
+}
