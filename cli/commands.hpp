@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -121,6 +122,29 @@ struct RunOptions {
 void add_run_command(CLI::App& app, RunOptions& options);
 int run_run(const RunOptions& options);
 
+struct TestOptions {
+  std::vector<std::string> paths;  // test files, or directories of them (*.yaml)
+  std::string junit;               // where to write JUnit XML; none: not written
+  bool coverage = false;
+  std::string coverage_format = "text";  // text or json
+  std::string promtool = "promtool";
+  std::string prometheus = "prometheus";
+};
+void add_test_command(CLI::App& app, TestOptions& options);
+int run_test(const TestOptions& options);
+
+struct ReplayOptions {
+  std::vector<std::string> policies;  // files or directories
+  std::string prometheus_url = "http://127.0.0.1:9090";
+  std::string from, to;  // RFC 3339 or Unix seconds
+  std::string step;      // a duration; empty: the policies' tick step
+  std::string cluster;   // the cluster snapshot: the targets
+  std::string default_namespace = "default";
+  std::string format = "timeline";  // timeline or audit
+};
+void add_replay_command(CLI::App& app, ReplayOptions& options);
+int run_replay(const ReplayOptions& options);
+
 struct SimOptions {
   std::string listen;                  // 127.0.0.1:PORT
   std::vector<std::string> scenarios;  // manifests created at start
@@ -146,8 +170,16 @@ Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max
                         std::string& usage_error,
                         const std::vector<std::pair<std::string, std::string>>& texts = {});
 
-// Expands directories to the .skippy files below them, sorted; files pass through.
-// "-" stands for standard input and passes through.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, std::string& error);
+// Compiles policy files for a command that runs them (`test`, `replay`): the diagnostics go to
+// standard error as `skippy check` prints them. Nothing, with `exit_code` set, when a file
+// cannot be read (kExitUsage) or the policies have errors (kExitFindings); `who` prefixes
+// the messages.
+std::optional<skippy::bytecode::Program> compile_for_run(const std::vector<std::string>& paths,
+                                                         const std::string& who, int& exit_code);
+
+// Expands directories to the files below them whose names end in `suffix`, sorted; files
+// pass through. "-" stands for standard input and passes through.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, std::string& error,
+                                       std::string_view suffix = ".skippy");
 
 }  // namespace skippy::cli

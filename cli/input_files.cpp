@@ -5,12 +5,14 @@
 
 #include "cli/commands.hpp"
 #include "compiler/compile.hpp"
+#include "dsl/render.hpp"
 #include "dsl/validate.hpp"
 #include "grammar/load.hpp"
 
 namespace skippy::cli {
 
-std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, std::string& error) {
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, std::string& error,
+                                       std::string_view suffix) {
   namespace fs = std::filesystem;
   std::vector<std::string> out;
   for (const auto& path : paths) {
@@ -25,7 +27,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, st
           if (it->is_directory()) it.disable_recursion_pending();
           continue;
         }
-        if (it->is_regular_file() && it->path().extension() == ".skippy") {
+        if (it->is_regular_file() && it->path().string().ends_with(suffix)) {
           found.push_back(it->path().string());
         }
       }
@@ -73,6 +75,25 @@ Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max
   out.source = std::move(program);
   diagnostics.sort();
   return out;
+}
+
+std::optional<bytecode::Program> compile_for_run(const std::vector<std::string>& paths,
+                                                 const std::string& who, int& exit_code) {
+  dsl::SourceManager sources;
+  dsl::Diagnostics diagnostics;
+  std::string usage;
+  auto compiled = compile_inputs(paths, 10'000, sources, diagnostics, usage);
+  std::cerr << dsl::render_text(diagnostics, sources);
+  if (!usage.empty() || compiled.io_error) {
+    std::cerr << who << ": " << (usage.empty() ? "a policy file cannot be read" : usage) << "\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  if (!compiled.program) {
+    std::cerr << who << ": the policies have errors\n";
+    exit_code = kExitFindings;
+  }
+  return std::move(compiled.program);
 }
 
 }  // namespace skippy::cli

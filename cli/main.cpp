@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   skippy::cli::ApproveOptions approve;
   skippy::cli::SimOptions sim;
   skippy::cli::TranslateOptions translate;
+  skippy::cli::TestOptions test;
+  skippy::cli::ReplayOptions replay;
   skippy::cli::add_check_command(app, check);
   skippy::cli::add_fmt_command(app, fmt);
   skippy::cli::add_compile_command(app, compile);
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   skippy::cli::add_approve_command(app, approve);
   skippy::cli::add_sim_command(app, sim);
   skippy::cli::add_translate_command(app, translate);
+  skippy::cli::add_test_command(app, test);
+  skippy::cli::add_replay_command(app, replay);
 
   try {
     app.parse(argc, argv);
@@ -45,5 +49,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("approve")) return skippy::cli::run_approve(approve);
   if (app.got_subcommand("sim")) return skippy::cli::run_sim(sim);
   if (app.got_subcommand("translate")) return skippy::cli::run_translate(translate);
+  if (app.got_subcommand("test")) return skippy::cli::run_test(test);
+  if (app.got_subcommand("replay")) return skippy::cli::run_replay(replay);
   return skippy::cli::kExitUsage;
 }

@@ -173,16 +173,8 @@ void write_decisions(std::ostream& audit, const bytecode::Program& program,
                      std::span<const safety::ActionRequest> requests,
                      std::span<const safety::Decision> decisions,
                      monitor::RuntimeMetrics& metrics) {
-  const std::less<const safety::ActionRequest*> before;
   for (const auto& d : decisions) {
-    std::string line = safety::decision_record(d);
-    if (!before(d.request, requests.data()) &&
-        before(d.request, requests.data() + requests.size())) {
-      const auto& p = tick.proposals[static_cast<std::size_t>(d.request - requests.data())];
-      line.pop_back();  // the closing brace
-      line += "," + engine::proposal_context(program, tick, p) + "}";
-    }
-    audit << line << "\n";
+    audit << act::decision_audit_record(program, tick, requests, d) << "\n";
     metrics.record_decision(d.request->policy, d.request->action, safety::outcome_text(d));
   }
   audit.flush();

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <vector>
 
+#include "dsl/label_escape.hpp"
 #include "simulator/behaviour.hpp"
 #include "simulator/object_meta.hpp"
 #include "simulator/pod_state.hpp"
@@ -21,19 +22,6 @@ struct Family {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
-std::string escape_label(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 std::string format_value(double value) {
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
@@ -45,7 +33,7 @@ void add(Family& f, const Labels& labels, double value) {
   f.samples += '{';
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (i) f.samples += ',';
-    f.samples += labels[i].first + "=\"" + escape_label(labels[i].second) + '"';
+    f.samples += labels[i].first + "=\"" + dsl::label_value_escape(labels[i].second) + '"';
   }
   f.samples += "} " + format_value(value) + "\n";
 }

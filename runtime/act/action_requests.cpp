@@ -1,6 +1,9 @@
 #include "runtime/act/action_requests.hpp"
 
+#include <functional>
+
 #include "runtime/engine/audit.hpp"
+#include "runtime/safety/decision_record.hpp"
 
 namespace skippy::act {
 
@@ -54,6 +57,19 @@ safety::ActionRequest action_request(const bytecode::Program& program,
   r.fired_at_ms = p.fired_at_ms;
   r.id = safety::action_id(r);
   return r;
+}
+
+std::string decision_audit_record(const bytecode::Program& program, const engine::TickResult& tick,
+                                  std::span<const safety::ActionRequest> requests,
+                                  const safety::Decision& d) {
+  std::string line = safety::decision_record(d);
+  const std::less<const safety::ActionRequest*> before;
+  if (!before(d.request, requests.data()) && before(d.request, requests.data() + requests.size())) {
+    const auto& p = tick.proposals[static_cast<std::size_t>(d.request - requests.data())];
+    line.pop_back();  // the closing brace
+    line += "," + engine::proposal_context(program, tick, p) + "}";
+  }
+  return line;
 }
 
 }  // namespace skippy::act

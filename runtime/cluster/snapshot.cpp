@@ -24,7 +24,9 @@ class Reader {
   explicit Reader(std::vector<SnapshotError>& errors) : errors_(errors) {}
 
   void error(const YAML::Node& node, const std::string& path, const std::string& message) {
-    errors_.push_back(SnapshotError{path, node.IsDefined() ? node.Mark().line + 1 : 0, message});
+    const bool located = node.IsDefined() && !node.Mark().is_null();
+    errors_.push_back(SnapshotError{path, located ? node.Mark().line + 1 : 0, message,
+                                    located ? node.Mark().column + 1 : 0});
   }
 
   std::string text(const YAML::Node& n, const std::string& path, const std::string& fallback = "") {
@@ -231,16 +233,20 @@ std::int64_t SnapshotClusterView::count_events(std::string_view namespace_name,
 }
 
 SnapshotClusterView parse_snapshot(const std::string& yaml, std::vector<SnapshotError>& errors) {
-  SnapshotClusterView view;
-  Reader r(errors);
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
-    errors.push_back(SnapshotError{"", e.mark.line + 1, e.msg});
-    return view;
+    errors.push_back(SnapshotError{"", e.mark.line + 1, e.msg, e.mark.column + 1});
+    return {};
   }
-  if (root.IsNull()) return view;
+  return parse_snapshot(root, errors);
+}
+
+SnapshotClusterView parse_snapshot(const YAML::Node& root, std::vector<SnapshotError>& errors) {
+  SnapshotClusterView view;
+  Reader r(errors);
+  if (!root.IsDefined() || root.IsNull()) return view;
   if (!root.IsMap()) {
     r.error(root, "", "a snapshot is a map with pods, deployments, ..., events or objects");
     return view;
@@ -286,7 +292,7 @@ SnapshotClusterView parse_snapshot(const std::string& yaml, std::vector<Snapshot
       }
     }
   } catch (const YAML::Exception& e) {
-    errors.push_back(SnapshotError{"", e.mark.line + 1, e.msg});
+    errors.push_back(SnapshotError{"", e.mark.line + 1, e.msg, e.mark.column + 1});
   }
   resolve_workloads(view.mutable_pods(), view.workloads());
   return view;

@@ -19,6 +19,10 @@
 
 #include "runtime/cluster/cluster_view.hpp"
 
+namespace YAML {
+class Node;
+}
+
 namespace skippy::cluster {
 
 class SnapshotClusterView final : public ClusterView {
@@ -45,9 +49,13 @@ struct SnapshotError {
   std::string path;  // where in the document: "pods[2].restarts"
   int line = 0;      // 1-based, 0 when unknown
   std::string message;
+  int column = 0;  // 1-based, 0 when unknown
 };
 
 // Parses a snapshot; on errors the view holds what parsed and `errors` says what did not.
 SnapshotClusterView parse_snapshot(const std::string& yaml, std::vector<SnapshotError>& errors);
+// The same, from a node of a larger document (a test file's `cluster`): lines are the
+// document's.
+SnapshotClusterView parse_snapshot(const YAML::Node& root, std::vector<SnapshotError>& errors);
 
 }  // namespace skippy::cluster

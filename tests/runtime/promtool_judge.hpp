@@ -2,16 +2,18 @@
 // rules` as the judge of whether an equivalent Prometheus alerting rule fires at the same
 // steps. Shared by the agreement tests of hand-written and translated policies.
 //
-// A series is written in promtool's notation (numbers, `_` for no sample, `stale`, `a+bxn`,
-// `a-bxn`); the engine sees at each step what an instant query would return: the latest
-// sample within the 5-minute lookback, none after a stale marker.
+// A series is written in promtool's notation, read as `skippy test` reads it (numbers, `_`
+// for no sample, `stale`, `a+bxn`, `a-bxn`); the engine sees at each step what an instant query
+// would return: the latest sample within the 5-minute lookback, none after a stale marker.
 #pragma once
 
+#include <boost/test/unit_test.hpp>
+
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "policytest/series.hpp"
 #include "runtime/bytecode/program.hpp"
 #include "runtime/cluster/snapshot.hpp"
 #include "runtime/engine/tick.hpp"
@@ -28,22 +30,15 @@ inline constexpr std::int64_t kLookbackMs = 300'000;
 inline constexpr double kStale = -1e300;
 
 inline std::vector<std::optional<double>> expand(const std::string& values) {
+  policytest::NotationError error;
+  auto samples = policytest::expand_values(values, error);  // `skippy test`'s reading
+  BOOST_REQUIRE_MESSAGE(samples, values << ": " << error.message);
   std::vector<std::optional<double>> out;
-  std::istringstream in(values);
-  for (std::string token; in >> token;) {
-    if (token == "_") {
+  for (const auto& sample : *samples) {
+    if (sample.kind == policytest::Sample::Omitted)
       out.push_back(std::nullopt);
-    } else if (token == "stale") {
-      out.push_back(kStale);
-    } else if (auto x = token.find('x'); x != std::string::npos) {
-      auto sign = token.find_first_of("+-", 1);
-      double start = std::stod(token.substr(0, sign));
-      double step = std::stod(token.substr(sign, x - sign));
-      int n = std::stoi(token.substr(x + 1));
-      for (int i = 0; i <= n; ++i) out.push_back(start + step * i);
-    } else {
-      out.push_back(std::stod(token));
-    }
+    else
+      out.push_back(sample.kind == policytest::Sample::Stale ? kStale : sample.value);
   }
   return out;
 }

@@ -1,0 +1,53 @@
+// Runs a test file's tests: every test's input series in one Prometheus (each test on its own
+// stretch of time, far from the others), then each test in simulated time from 0 to its last
+// expectation, one tick every evaluation interval, comparing the actions with the expected.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "policytest/prometheus_tsdb.hpp"
+#include "policytest/simulation.hpp"
+#include "policytest/test_file.hpp"
+#include "runtime/bytecode/program.hpp"
+
+namespace skippy::policytest {
+
+struct TestResult {
+  std::string name;
+  Location where;
+  bool passed = false;
+  // What differs, line by line: "at 5m:", "  - expected ...", "  + actual ...", or why the
+  // test could not run.
+  std::vector<std::string> diff;
+  std::vector<ActionEvent> actual;  // every action, times from the test's start
+  double seconds = 0;
+};
+
+struct FileResult {
+  std::string path;
+  std::string error;  // the file could not run (Prometheus did not start, ...): every test fails
+  std::vector<TestResult> tests;
+  Coverage coverage;
+  double seconds = 0;
+  std::size_t failures() const;
+};
+
+struct RunSettings {
+  Tools tools;
+  std::string default_namespace = "default";
+};
+
+FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
+                         const RunSettings& settings);
+
+// Where test `index` of a file starts on Prometheus's time axis: whole days apart, at least a
+// week after the previous test's last sample, so that no range in a query reaches another
+// test's samples.
+std::vector<std::int64_t> test_bases(const std::vector<TestCase>& tests);
+
+// The compared timelines as diff lines; empty when they agree.
+std::vector<std::string> compare(const TestCase& test, const std::vector<ActionEvent>& actual);
+
+}  // namespace skippy::policytest
