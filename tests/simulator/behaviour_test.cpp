@@ -450,15 +450,17 @@ BOOST_AUTO_TEST_CASE(the_kubelet_reports_a_crash_loop_with_back_off_and_events) 
   Cluster c("crash-loop.yaml");
   c.run(5 * kSecond);  // scheduled, running, ready
   for (const auto& pod : c.pods()) BOOST_TEST(pod_ready(pod));
-  c.run(60 * kSecond);  // crashes at about 21s and 51s after start, in back-off after the second
+  // Runs of 5s from about 1s, 16s and 41s after start, each followed by a back-off (10s, 20s,
+  // 40s): in back-off after the third until about 86s.
+  c.run(60 * kSecond);
   auto pods = c.pods();
   BOOST_REQUIRE(pods.size() == 2u);
   for (const auto& pod : pods) {
     const Json& s = pod["status"]["containerStatuses"][0];
-    BOOST_TEST(s["restartCount"].get<int>() == 2);
+    BOOST_TEST(s["restartCount"].get<int>() == 3);
     BOOST_TEST(string_at(s, "/state/waiting/reason") == "CrashLoopBackOff");
     BOOST_TEST(
-        string_at(s, "/state/waiting/message").starts_with("back-off 20s restarting failed"));
+        string_at(s, "/state/waiting/message").starts_with("back-off 40s restarting failed"));
     BOOST_TEST(string_at(s, "/lastState/terminated/reason") == "Error");
     BOOST_TEST(!s["ready"].get<bool>());
     BOOST_TEST(!pod_ready(pod));
@@ -467,16 +469,16 @@ BOOST_AUTO_TEST_CASE(the_kubelet_reports_a_crash_loop_with_back_off_and_events) 
   BOOST_REQUIRE(backoff.size() == 2u);
   for (const auto& e : backoff) {
     BOOST_TEST(e["type"] == "Warning");
-    BOOST_TEST(e["count"] == 2);
+    BOOST_TEST(e["count"] == 3);
   }
-  c.run(20 * kSecond);  // running again and ready after 3s
+  c.run(25 * kSecond);  // running again and ready after 3s
   for (const auto& pod : c.pods()) BOOST_TEST(pod_ready(pod));
 }
 
 BOOST_AUTO_TEST_CASE(the_kubelet_reports_an_oomkill_and_the_leak_starts_again) {
   Cluster c("memory-leak.yaml");
   c.run(5 * kSecond);
-  c.run(14 * kMinute);  // 30% + 5%/min of 256Mi: OOMKilled 14 minutes after start
+  c.run(20 * kMinute);  // 80% + 1%/min of 256Mi: OOMKilled 20 minutes after start
   for (const auto& pod : c.pods()) {
     const Json& s = pod["status"]["containerStatuses"][0];
     BOOST_TEST(s["restartCount"].get<int>() == 1);
@@ -544,7 +546,7 @@ BOOST_AUTO_TEST_CASE(a_waiting_container_shows_its_reason_and_no_usage) {
   std::string id = "namespace=\"demo-apps\",pod=\"" + pod + "\",container=\"app\"";
   BOOST_TEST(text.find("kube_pod_container_status_waiting_reason{" + id +
                        ",reason=\"CrashLoopBackOff\"} 1\n") != std::string::npos);
-  BOOST_TEST(text.find("kube_pod_container_status_restarts_total{" + id + "} 2\n") !=
+  BOOST_TEST(text.find("kube_pod_container_status_restarts_total{" + id + "} 3\n") !=
              std::string::npos);
   BOOST_TEST(text.find("container_memory_working_set_bytes{" + id + "}") == std::string::npos);
 }
