@@ -28,8 +28,9 @@ std::string format_value(double value) {
   return ec == std::errc() ? std::string(buf, end) : "NaN";
 }
 
-void add(Family& f, const Labels& labels, double value) {
-  f.samples += f.name;
+// A sample of `f` named `name` (a histogram's NAME_bucket, NAME_sum, NAME_count).
+void add_named(Family& f, const std::string& name, const Labels& labels, double value) {
+  f.samples += name;
   f.samples += '{';
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (i) f.samples += ',';
@@ -38,6 +39,29 @@ void add(Family& f, const Labels& labels, double value) {
   f.samples += "} " + format_value(value) + "\n";
 }
 
+void add(Family& f, const Labels& labels, double value) {
+  add_named(f, f.name, labels, value);
+}
+
+Labels with(Labels labels, const std::string& name, const std::string& value) {
+  labels.emplace_back(name, value);
+  return labels;
+}
+
+// A web app container's requests by code and its latency histogram.
+void add_http(Family& requests, Family& latency, const Labels& id, const char* error_code,
+              const HttpAt& h) {
+  Labels get = with(id, "method", "GET");
+  add(requests, with(get, "code", "200"), h.requests - h.errors);
+  add(requests, with(get, "code", error_code), h.errors);
+  std::string name = latency.name;
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
+    add_named(latency, name + "_bucket", with(id, "le", format_value(kLatencyBuckets[i])),
+              h.latency_buckets[i]);
+  add_named(latency, name + "_bucket", with(id, "le", "+Inf"), h.requests);
+  add_named(latency, name + "_sum", id, h.latency_sum_seconds);
+  add_named(latency, name + "_count", id, h.requests);
+}
 const Json* find_named(const Json& list, const std::string& name) {
   if (!list.is_array()) return nullptr;
   for (const auto& item : list) {
@@ -83,6 +107,46 @@ std::string metrics_text(const ObjectStore& store, std::int64_t now_ms) {
                    "gauge",
                    "The number of available replicas per deployment.",
                    {}};
+  Family requests{"http_requests_total", "counter", "HTTP requests answered (simulated).", {}};
+  Family latency{"http_request_duration_seconds",
+                 "histogram",
+                 "HTTP request latencies in seconds (simulated).",
+                 {}};
+  // cAdvisor's network counters, per pod and interface.
+  Family network[] = {
+      {"container_network_receive_bytes_total",
+       "counter",
+       "Cumulative count of bytes received (simulated).",
+       {}},
+      {"container_network_receive_packets_total",
+       "counter",
+       "Cumulative count of packets received (simulated).",
+       {}},
+      {"container_network_receive_errors_total",
+       "counter",
+       "Cumulative count of errors encountered while receiving (simulated).",
+       {}},
+      {"container_network_receive_packets_dropped_total",
+       "counter",
+       "Cumulative count of packets dropped while receiving (simulated).",
+       {}},
+      {"container_network_transmit_bytes_total",
+       "counter",
+       "Cumulative count of bytes transmitted (simulated).",
+       {}},
+      {"container_network_transmit_packets_total",
+       "counter",
+       "Cumulative count of packets transmitted (simulated).",
+       {}},
+      {"container_network_transmit_errors_total",
+       "counter",
+       "Cumulative count of errors encountered while transmitting (simulated).",
+       {}},
+      {"container_network_transmit_packets_dropped_total",
+       "counter",
+       "Cumulative count of packets dropped while transmitting (simulated).",
+       {}},
+  };
 
   for (const Json* pod : store.list(resource("pods"), "")) {
     if (being_deleted(*pod)) continue;
@@ -118,6 +182,14 @@ std::string metrics_text(const ObjectStore& store, std::int64_t now_ms) {
     auto behaviour = behaviour_of(*pod);
     const auto* b = std::get_if<Behaviour>(&behaviour);
     auto started = parse_rfc3339(string_at(*pod, "/status/startTime"));
+    if (started && pod_phase == "Running") {
+      NetworkAt n = network_at(b ? *b : Behaviour{}, *started, now_ms);
+      Labels eth0 = {{"namespace", ns}, {"pod", name}, {"interface", "eth0"}};
+      double values[] = {n.receive_bytes,   n.receive_packets, n.receive_errors,
+                         n.receive_dropped, n.transmit_bytes,  n.transmit_packets,
+                         n.transmit_errors, n.transmit_dropped};
+      for (std::size_t i = 0; i < std::size(network); ++i) add(network[i], eth0, values[i]);
+    }
     Json::json_pointer statuses_at("/status/containerStatuses");
     Json::json_pointer containers("/spec/containers");
     const Json* statuses = pod->contains(statuses_at) ? &pod->at(statuses_at) : nullptr;
@@ -151,6 +223,9 @@ std::string metrics_text(const ObjectStore& store, std::int64_t now_ms) {
       add(memory, id, at.memory_bytes);
       add(cpu, id, at.cpu_seconds);
       add(memory_limit, id, l.memory_bytes);
+      if (serves_http(*b))
+        add_http(requests, latency, id, error_code(*b),
+                 http_at(*b, seed_of(*b, name), *started, at.run_started_ms, now_ms));
     }
   }
   for (const Json* d : store.list(resource("deployments"), "")) {
@@ -158,9 +233,12 @@ std::string metrics_text(const ObjectStore& store, std::int64_t now_ms) {
         static_cast<double>(int_at(*d, "/status/availableReplicas")));
   }
 
+  std::vector<const Family*> families = {&memory,  &cpu,       &memory_limit, &restarts,
+                                         &waiting, &limits,    &ready,        &phase,
+                                         &owner,   &available, &requests,     &latency};
+  for (const Family& f : network) families.push_back(&f);
   std::string out;
-  for (const Family* f : {&memory, &cpu, &memory_limit, &restarts, &waiting, &limits, &ready,
-                          &phase, &owner, &available}) {
+  for (const Family* f : families) {
     if (f->samples.empty()) continue;
     out += std::string("# HELP ") + f->name + " " + f->help + "\n";
     out += std::string("# TYPE ") + f->name + " " + f->type + "\n";

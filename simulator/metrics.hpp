@@ -6,6 +6,13 @@
 //     container_memory_working_set_bytes, container_cpu_usage_seconds_total (a counter from
 //     the container's start), container_spec_memory_limit_bytes (0 without a limit)
 //       {namespace, pod, container}
+//     container_network_{receive,transmit}_{bytes,packets,errors}_total and
+//     container_network_{receive,transmit}_packets_dropped_total, one series per running pod
+//       {namespace, pod, interface="eth0"}
+//   the app's own, for the web apps (flaky-web-app, network-degradation), per running container:
+//     http_requests_total{namespace, pod, container, method="GET", code="200"|"500"|"503"}
+//     http_request_duration_seconds, a histogram: _bucket{namespace, pod, container, le},
+//       _sum and _count
 //   kube-state-metrics:
 //     kube_pod_container_status_restarts_total{namespace, pod, container}
 //     kube_pod_container_status_waiting_reason{namespace, pod, container, reason}

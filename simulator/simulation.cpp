@@ -44,6 +44,7 @@ void Simulation::step(std::int64_t now_ms) {
   ControllerContext context{store_, events_, options_, now_ms};
   pods_.step(context);
   run_behaviours(context);
+  chaos_monkeys_.step(context);
   run_replicaset_controller(context);
   run_deployment_controller(context);
   run_statefulset_controller(context);

@@ -1,12 +1,14 @@
 // The simulated cluster: the object store, the fixed nodes and namespaces a cluster starts
 // with, and the controllers, stepped at a simulated time the caller gives. A step runs the
-// scheduler and kubelet, then the failing apps' restarts and back-off (behaviour.hpp), then the
-// ReplicaSet, Deployment, StatefulSet, DaemonSet and disruption controllers, then expires old
-// events; changes show in the store (and so in watches) as they are made.
+// scheduler and kubelet, then the failing apps' restarts and back-off (behaviour.hpp), then
+// the chaos monkeys' kills, then the ReplicaSet, Deployment, StatefulSet, DaemonSet and
+// disruption controllers, then expires old events; changes show in the store (and so in watches) as
+// they are made.
 #pragma once
 
 #include <cstdint>
 
+#include "simulator/controllers/chaos_monkey.hpp"
 #include "simulator/controllers/controller.hpp"
 #include "simulator/controllers/events.hpp"
 #include "simulator/controllers/pod_lifecycle.hpp"
@@ -33,6 +35,7 @@ class Simulation {
   ObjectStore store_;
   EventRecorder events_;
   PodLifecycle pods_;
+  ChaosMonkeys chaos_monkeys_;
 };
 
 }  // namespace skippy::sim

@@ -48,7 +48,9 @@ inline bool http_ok(const std::string& url) {
   return http_get(url).first == 200;
 }
 
-// A target for Prometheus to scrape ("127.0.0.1:8001", its /metrics) every `interval`.
+// A target for Prometheus to scrape ("127.0.0.1:8001", its /metrics) every `interval`, which
+// is also the evaluation interval: the default resolution of subqueries (what the runtime's
+// windowed functions send).
 struct ScrapeTarget {
   std::string address;
   std::string interval = "1s";
@@ -61,6 +63,7 @@ class PrometheusServer {
       : dir_("skippy-prometheus-test"), port_(free_port()) {
     write_file(dir_.path() / "prometheus.yml",
                "global:\n  scrape_interval: " + target.interval +
+                   "\n  evaluation_interval: " + target.interval +
                    "\nscrape_configs:\n  - job_name: target\n    static_configs:\n"
                    "      - targets: [\"" +
                    target.address + "\"]\n");
