@@ -229,6 +229,9 @@ ApiResult route(ObjectStore& store, const ApiRequest& request, std::int64_t now_
   if (segments.size() == 1 && (root == "healthz" || root == "readyz" || root == "livez"))
     return ApiResponse{200, "text/plain", "ok"};
   if (segments.size() == 1 && root == "version") return json_response(200, version_info());
+  if (segments.size() == 2 && root == "openapi" && segments[1] == "v2" && request.method == "GET")
+    return ApiResponse{200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+                       openapi_v2_protobuf()};
   if (segments.size() == 1 && root == "metrics" && request.method == "GET")
     return ApiResponse{200, "text/plain; version=0.0.4; charset=utf-8",
                        metrics_text(store, now_ms)};

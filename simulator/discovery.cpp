@@ -99,4 +99,12 @@ std::optional<Json> api_resource_list(std::string_view group, std::string_view v
               {"resources", resources}};
 }
 
+std::string openapi_v2_protobuf() {
+  // Field 1 (swagger), wire type 2 (length-delimited): tag 0x0a, length 3, "2.0".
+  return std::string(
+      "\x0a\x03"
+      "2.0",
+      5);
+}
+
 }  // namespace skippy::sim

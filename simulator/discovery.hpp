@@ -16,6 +16,11 @@ namespace skippy::sim {
 using Json = nlohmann::json;
 
 Json version_info();
+// GET /openapi/v2 as kubectl asks for it (protobuf, gnostic's openapi_v2.Document): a document
+// that publishes no schema, only `swagger: "2.0"`. kubectl then finds no schema for any kind and
+// its client-side validation accepts every object, as for a CRD without one; the API server's
+// own checks still apply. (/openapi/v3 stays 404, so kubectl takes this one.)
+std::string openapi_v2_protobuf();
 Json api_versions();
 Json api_group_list();
 // nullopt for a group not served.
