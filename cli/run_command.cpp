@@ -399,6 +399,17 @@ int run_run(const RunOptions& flags) {
   std::unique_ptr<PolicyStatusReporter> policy_status;
   std::string objects_signature;
   if (options.healing_policies && live) {
+    // The HealingPolicy informer is optional for the view (a cluster may lack the CRD): here
+    // its first list is awaited a while, so that the objects run from the first tick.
+    for (const auto& informer : live->informers()) {
+      if (informer->path().find("/healingpolicies") == std::string::npos) continue;
+      if (!informer->wait_synced(std::chrono::seconds(10)))
+        log_warn(
+            "HealingPolicy objects not listed yet (is the CRD installed?): they run once "
+            "they are (" +
+            informer->last_error() + ")");
+    }
+    live->refresh();
     policy_client = std::make_unique<k8s::ApiClient>(*connection);
     policy_status = std::make_unique<PolicyStatusReporter>(*policy_client);
     objects_signature = healing_policies_signature(live->healing_policies());
@@ -540,6 +551,11 @@ int run_run(const RunOptions& flags) {
       }
     }
     for (const auto& e : report.errors) log_warn("restore: " + e);
+    // Conditions on Kubernetes state alone were replayed against the present cluster: they
+    // start afresh instead (late rather than early).
+    if (std::size_t fresh = replay::forget_unrestorable(*engine, *program))
+      log_info("restore: " + std::to_string(fresh) +
+               " trigger(s) reading only Kubernetes state start afresh");
     log_info("restored trigger states from " + std::to_string(report.ticks) + " ticks (" +
              engine::format_time(window->start_ms) + " to " + engine::format_time(window->end_ms) +
              "): " + std::to_string(pending) + " pending, " + std::to_string(firing) + " firing");

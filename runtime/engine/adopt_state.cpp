@@ -81,4 +81,13 @@ std::size_t Engine::adopt_state(const Engine& previous) {
   return kept;
 }
 
+void Engine::reset_triggers(std::size_t policy, const std::vector<bool>& keep) {
+  if (policy >= state_.size()) return;
+  std::vector<int> from(program_.policies[policy].triggers.size());
+  for (std::size_t t = 0; t < from.size(); ++t)
+    from[t] = t < keep.size() && keep[t] ? static_cast<int>(t) : -1;
+  PolicyState old = state_[policy];
+  state_[policy].adopt(old, from);
+}
+
 }  // namespace skippy::engine

@@ -62,7 +62,7 @@ struct ProposalRecord {
   bool unknown_arguments = false;
   std::string_view target;
   const Target* target_object = nullptr;  // the target in the engine's table (its objects)
-  std::int64_t fired_at_ms = 0;  // the firing that made it: part of its idempotency key
+  std::int64_t fired_at_ms = 0;           // the firing that made it: part of its idempotency key
   // Into TickResult::values: the action's arguments, and the policy's inputs (one per slot)
   // that led to it. Strings view the program or the cluster view.
   std::uint32_t arguments_begin = 0;
@@ -122,6 +122,8 @@ class Engine {
   // a reload neither delays a due action nor forgets a firing. Returns how many triggers
   // kept their state.
   std::size_t adopt_state(const Engine& previous);
+  // Resets policy `policy`'s trigger t, for every target, where keep[t] is false.
+  void reset_triggers(std::size_t policy, const std::vector<bool>& keep);
 
   // The state of a trigger for a target (by key), if the target has been evaluated.
   std::optional<TriggerState> trigger_state(std::size_t policy, std::size_t trigger,

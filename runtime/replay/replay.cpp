@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "runtime/bytecode/opcodes.hpp"
 #include "runtime/replay/prometheus_vectors.hpp"
 
 namespace skippy::replay {
@@ -75,6 +76,56 @@ std::optional<Window> restore_window(const engine::Engine& engine, const bytecod
   w.start_ms = from <= 0 ? 0 : (from + step - 1) / step * step;
   if (w.start_ms > w.end_ms) return std::nullopt;
   return w;
+}
+
+namespace {
+
+// Whether input slot `i` is read from Prometheus history: a PromQL signal, or a window over one.
+bool from_history(const bytecode::Policy& policy, std::size_t i, std::size_t depth = 0) {
+  if (i >= policy.inputs.size() || depth > policy.inputs.size()) return false;
+  const auto& slot = policy.inputs[i];
+  if (slot.kind == bytecode::InputKind::Promql) return true;
+  if (slot.kind == bytecode::InputKind::Window) return from_history(policy, slot.source, depth + 1);
+  return false;
+}
+
+}  // namespace
+
+std::vector<bool> restorable_triggers(const bytecode::Policy& policy) {
+  std::vector<bool> out(policy.triggers.size(), false);
+  std::vector<bool> local_history(policy.locals, false);
+  bool segment = false;  // the instructions since the last SET_* read history
+  for (std::size_t pc = policy.conditions_entry; pc < policy.code.size(); ++pc) {
+    const auto& in = policy.code[pc];
+    switch (bytecode::op_info(in.op).operand) {
+      case bytecode::OperandKind::Input:
+        segment = segment || from_history(policy, in.b);
+        break;
+      case bytecode::OperandKind::InputNumConst:
+        segment = segment || from_history(policy, in.a);
+        break;
+      default:
+        break;
+    }
+    if (in.op == bytecode::Op::STORE_LOCAL && in.a < local_history.size())
+      local_history[in.a] = segment;
+    if (in.op == bytecode::Op::PUSH_LOCAL && in.a < local_history.size())
+      segment = segment || local_history[in.a];
+    if (in.op == bytecode::Op::SET_TRIGGER && in.a < out.size()) out[in.a] = segment;
+    if (in.op == bytecode::Op::SET_TRIGGER || in.op == bytecode::Op::SET_CLEAR) segment = false;
+    if (in.op == bytecode::Op::RETURN) break;
+  }
+  return out;
+}
+
+std::size_t forget_unrestorable(engine::Engine& engine, const bytecode::Program& program) {
+  std::size_t forgotten = 0;
+  for (std::size_t p = 0; p < program.policies.size(); ++p) {
+    auto keep = restorable_triggers(program.policies[p]);
+    for (bool k : keep) forgotten += k ? 0 : 1;
+    engine.reset_triggers(p, keep);
+  }
+  return forgotten;
 }
 
 }  // namespace skippy::replay

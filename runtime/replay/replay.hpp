@@ -53,4 +53,16 @@ std::int64_t restore_lookback_ms(const bytecode::Program& program);
 std::optional<Window> restore_window(const engine::Engine& engine, const bytecode::Program& program,
                                      std::int64_t now_ms, std::int64_t max_lookback_ms);
 
+// Which of the policy's triggers a replay over Prometheus history can restore: those whose
+// condition reads a PromQL signal (or a windowed function of one). A condition that reads only
+// Kubernetes state (fields, events) would be replayed against the present cluster, as if it had
+// been so all along, and could fire at the first tick after a start; its trigger's state is
+// not restored. Read from the conditions code: each SET_TRIGGER takes the inputs read since
+// the SET_TRIGGER or SET_CLEAR before it (and the lets they read).
+std::vector<bool> restorable_triggers(const bytecode::Policy& policy);
+
+// After a restore replay: forgets the state of every trigger restorable_triggers() rejects, so
+// that it starts afresh, late rather than early. Returns how many triggers that was.
+std::size_t forget_unrestorable(engine::Engine& engine, const bytecode::Program& program);
+
 }  // namespace skippy::replay

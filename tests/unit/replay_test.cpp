@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE replay
 #include <boost/test/unit_test.hpp>
 
+#include "runtime/cluster/snapshot.hpp"
 #include "runtime/replay/prometheus_vectors.hpp"
 #include "runtime/replay/replay.hpp"
 #include "stdlib/engine_support.hpp"
@@ -81,4 +82,55 @@ BOOST_AUTO_TEST_CASE(nothing_to_restore_without_for_or_hold) {
   BOOST_REQUIRE_MESSAGE(compiled->program, compiled->messages());
   engine::Engine e(*compiled->program, stdlib::function_table(), stdlib::engine_builtins());
   BOOST_TEST(!replay::restore_window(e, *compiled->program, 1'000'005'000, 3'600'000).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(conditions_on_kubernetes_state_alone_are_not_restored) {
+  auto compiled = testing::compile_text(
+      "policy p {\n  select pods in namespace \"apps\"\n  every 15s\n"
+      "  signal m = promql(`m`) by (namespace, pod) on missing unknown\n"
+      "  trigger from_prometheus when m > 5 for 1m\n"
+      "  trigger from_field when pod.restarts > 3 for 1m\n"
+      "  trigger from_events when events(reason: \"BackOff\", within: 10m) >= 1 for 1m\n"
+      "  trigger mixed when m > 5 and pod.restarts > 3 for 1m\n"
+      "  trigger window_of_field when increase(pod.restarts, 10m) >= 3 for 1m\n"
+      "  trigger cleared_by_prometheus when pod.restarts > 3 for 1m clear when m < 1 for 1m\n"
+      "  on from_prometheus do annotate(key: \"a\", value: \"v\")\n"
+      "  on from_field do annotate(key: \"b\", value: \"v\")\n"
+      "  on from_events do annotate(key: \"c\", value: \"v\")\n"
+      "  on mixed do annotate(key: \"d\", value: \"v\")\n"
+      "  on window_of_field do annotate(key: \"e\", value: \"v\")\n"
+      "  on cleared_by_prometheus do annotate(key: \"f\", value: \"v\")\n}\n");
+  BOOST_REQUIRE_MESSAGE(compiled->program, compiled->messages());
+  const auto& program = *compiled->program;
+  BOOST_TEST(replay::restorable_triggers(program.policies[0]) ==
+                 (std::vector<bool>{true, false, false, true, false, false}),
+             boost::test_tools::per_element());
+
+  // Two minutes with m at 10 and 5 restarts: both kinds fire; after forgetting, only the
+  // trigger read from Prometheus still does, and the other starts afresh.
+  engine::Engine e(program, stdlib::function_table(), stdlib::engine_builtins());
+  std::vector<cluster::SnapshotError> errors;
+  auto view =
+      cluster::parse_snapshot("pods:\n  - {namespace: apps, name: a, restarts: 5}\n", errors);
+  BOOST_REQUIRE(errors.empty());
+  for (std::int64_t t = 0; t <= 120'000; t += 15'000) {
+    std::string body =
+        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"namespace":"apps","pod":"a"},"value":[)" +
+        std::to_string(t / 1000) + R"(,"10"]}]}})";
+    auto result = decoded(body.c_str());  // the vector reads it: it must outlive the tick
+    replay::InstantVector vector(result);
+    std::vector<engine::QueryResult> results(e.plan().queries.size());
+    results[0].vector = &vector;
+    e.tick(t, view, results);
+  }
+  auto firing = [&](std::size_t trigger) {
+    auto state = e.trigger_state(0, trigger, "apps/a");
+    return state && engine::is_firing(*state);
+  };
+  BOOST_TEST(firing(0));
+  BOOST_TEST(firing(1));
+  BOOST_TEST(replay::forget_unrestorable(e, program) == 4u);
+  BOOST_TEST(firing(0));
+  BOOST_TEST(!firing(1));
+  BOOST_TEST(firing(3));
 }
