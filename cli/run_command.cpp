@@ -419,6 +419,8 @@ int run_run(const RunOptions& flags) {
       return kExitFindings;
     }
     program = std::make_unique<bytecode::Program>(std::move(*all));
+    log_info("policies: " + std::to_string(program->policies.size()) +
+             " (the policy files' and those of the HealingPolicy objects that compile)");
   }
   const cluster::ClusterView& view =
       snapshot ? static_cast<const cluster::ClusterView&>(*snapshot) : *live;

@@ -1,5 +1,7 @@
 #include "cli/run_healing_policies.hpp"
 
+#include <simdjson.h>
+
 #include "cli/commands.hpp"
 #include "cli/translate_output.hpp"
 #include "dsl/render.hpp"
@@ -8,13 +10,13 @@
 namespace skippy::cli {
 namespace {
 
-// The object's resourceVersion, read from its JSON without a parser: it is written by the
-// API server, and only compared for change.
-std::string version_of(const std::string& json) {
-  auto at = json.find("\"resourceVersion\":\"");
-  if (at == std::string::npos) return std::to_string(std::hash<std::string>{}(json));
-  at += 19;
-  return json.substr(at, json.find('"', at) - at);
+// What of the object the translation reads: its spec (and name). Not its resourceVersion:
+// writing an object's status changes that, and must not recompile the policies.
+std::string spec_of(const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc, spec;
+  if (parser.parse(json).get(doc) || doc["spec"].get(spec)) return json;
+  return simdjson::minify(spec);
 }
 
 // Every error and warning of a translation, one per line.
@@ -33,7 +35,7 @@ std::string findings_text(const translate::Translation& t, std::size_t& warnings
 std::string healing_policies_signature(std::span<const k8s::RawObject> objects) {
   std::string out;
   for (const auto& o : objects)
-    out += o.namespace_name + "/" + o.name + "@" + version_of(o.json) + "\n";
+    out += o.namespace_name + "/" + o.name + " " + spec_of(o.json) + "\n";
   return out;
 }
 

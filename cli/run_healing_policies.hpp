@@ -3,7 +3,7 @@
 // and compiled alone, in memory; an object that does not translate, does not compile, or
 // defines a policy name already taken is left out, and its status says why (a Ready condition
 // False with a reason and the diagnostics); the others run. Objects are read from the live
-// cluster view, so a change to one (a new resourceVersion) recompiles the set at the next tick.
+// cluster view, so a change to one's spec recompiles the set at the next tick.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +38,7 @@ struct HealingPolicyTexts {
   std::vector<PolicyVerdict> verdicts;
 };
 
-// Changes whenever an object is added, removed or changed.
+// Changes whenever an object is added, removed, or its spec changed (not its status).
 std::string healing_policies_signature(std::span<const k8s::RawObject> objects);
 
 // Translates and checks every object; `taken` holds the policy names of the .skippy files.
