@@ -54,6 +54,8 @@ struct Fixture {
     live->start();
     std::string error = live->wait_synced(5s);
     BOOST_REQUIRE_MESSAGE(error.empty(), error);
+    // wait_synced() does not wait for the optional HealingPolicy informer: this test does.
+    for (const auto& informer : live->informers()) BOOST_REQUIRE(informer->wait_synced(5s));
     live->refresh();
   }
 };
