@@ -281,6 +281,18 @@ BOOST_AUTO_TEST_CASE(explain_policy_says_what_the_samples_do) {
 
 BOOST_AUTO_TEST_CASE(explain_policy_reads_a_healing_policy_translated) {
   // Named by the manifest's metadata.name or by the Skippy policy it became.
+  const std::string fixtures = SKIPPY_SOURCE_DIR "/tests/fixtures/healing-policies";
+  auto by_manifest =
+      skippy("explain-policy checkout-memory --policies memory-restart.yaml", "", fixtures);
+  BOOST_TEST(by_manifest.code == 0, by_manifest.err);
+  pinned_explanation("checkout-memory.txt", by_manifest);
+  auto by_policy =
+      skippy("explain-policy checkout_memory --policies memory-restart.yaml", "", fixtures);
+  BOOST_TEST(by_policy.out == by_manifest.out);
+}
+
+BOOST_AUTO_TEST_CASE(explain_policy_reads_an_upstream_healing_policy,
+                     *boost::unit_test::label("corpus")) {
   auto by_manifest = skippy("explain-policy memory-leak-healing --policies memory-healing.yaml", "",
                             SKIPPY_CRD_CORPUS);
   pinned_explanation("memory-healing.txt", by_manifest);

@@ -1,8 +1,8 @@
 // The deployment manifests of deploy/, as the installed `kubectl kustomize` renders each
 // layout: the objects each holds, the runtime's command line against `skippy run --help`, the
 // volumes, probes and security settings its flags rely on, RBAC against the requests the
-// runtime's code makes, the CRDs' schemas (with the upstream HealingPolicy corpus checked
-// against them), the configuration and policies as `skippy run` reads them, and the
+// runtime's code makes, the CRDs' schemas (with the HealingPolicy fixtures, and the upstream corpus when it is
+// beside the checkout, checked against them), the configuration and policies as `skippy run` reads them, and the
 // Dockerfile against the tree and the binary's shared libraries.
 #define BOOST_TEST_MODULE deploy_kustomize
 #include <boost/test/unit_test.hpp>
@@ -275,8 +275,6 @@ std::map<std::string, Strings> requests_the_code_makes() {
   }
   return out;
 }
-
-const fs::path kCorpus = SKIPPY_CRD_CORPUS;
 
 YAML::Node schema_of(const YAML::Node& crd) {
   return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
@@ -650,9 +648,71 @@ spec:
   BOOST_TEST(extra.pruned == std::vector<std::string>{"spec.actions[0].aiHint"});
 }
 
-BOOST_AUTO_TEST_CASE(upstream_policies_against_the_crd_schema) {
+// What the HealingPolicy schema says of every document of `dir`'s manifests: the errors per
+// `FILE/NAME`, the pruned fields (list indices left out), and how many policies were read.
+struct SchemaVerdicts {
+  std::map<std::string, std::vector<std::string>> refused;
+  Strings pruned;
+  int policies = 0;
+};
+
+SchemaVerdicts healing_policies_against_the_schema(const fs::path& dir) {
   auto schema = schema_of(
       find(rendered("standalone"), "CustomResourceDefinition", "healingpolicies.kubeskippy.io"));
+  SchemaVerdicts out;
+  for (const auto& file : fs::directory_iterator(dir)) {
+    if (file.path().extension() != ".yaml") continue;
+    for (const auto& doc : YAML::LoadAllFromFile(file.path().string())) {
+      if (text(doc["kind"]) != "HealingPolicy") continue;
+      ++out.policies;
+      test::SchemaReport report;
+      test::check_schema(schema, doc, "", report);
+      std::string id = file.path().filename().string() + "/" + text(doc["metadata"]["name"]);
+      if (!report.errors.empty()) out.refused[id] = report.errors;
+      for (const auto& p : report.pruned)
+        out.pruned.insert(std::regex_replace(p, std::regex(R"(\[[0-9]+\])"), "[]"));
+    }
+  }
+  for (const auto& p : out.pruned) BOOST_TEST_MESSAGE("pruned: " << p);
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(healing_policy_fixtures_against_the_crd_schema) {
+  // The fixtures written for the tests (tests/fixtures/healing-policies/) hold the mistakes
+  // upstream's users made: a trigger type upstream never defined, a patch without its required
+  // type, an event type that is a regex, fields upstream's schema does not define.
+  auto v = healing_policies_against_the_schema(fs::path(SKIPPY_SOURCE_DIR) / "tests" / "fixtures" /
+                                               "healing-policies");
+  const std::map<std::string, std::vector<std::string>> refused = {
+      {"events-and-conditions.yaml/pod-trouble",
+       {"spec.triggers[0].eventTrigger.type: `.*` is not one of Normal, Warning",
+        "spec.triggers[2].type: `ai-pattern` is not one of metric, event, condition"}},
+      {"patches-and-protection.yaml/tune-workers",
+       {"spec.actions[0].patchAction.type: required", "spec.actions[1].patchAction.type: required"}},
+  };
+  BOOST_TEST(v.policies == 6);
+  BOOST_TEST(lines(v.refused) == lines(refused), boost::test_tools::per_element());
+  // The API server drops what the schema does not define; only that.
+  const Strings pruned = {"spec.actions[].aiAnnotations",
+                          "spec.actions[].annotations",
+                          "spec.actions[].patchAction.target",
+                          "spec.actions[].restartAction.gracePeriod",
+                          "spec.actions[].restartAction.waitTime",
+                          "spec.actions[].scaleAction.strategy",
+                          "spec.aiConfig",
+                          "spec.safetyRules.aiSafetyChecks",
+                          "spec.safetyRules.confidenceThreshold",
+                          "spec.safetyRules.predictiveMode",
+                          "spec.safetyRules.protectedResources[].labelSelector",
+                          "spec.safetyRules.systemWideCoordination",
+                          "spec.safetyRules.trendAnalysisWindow",
+                          "spec.triggers[].aiAnalysis",
+                          "spec.triggers[].aiTrigger",
+                          "spec.triggers[].annotations"};
+  BOOST_TEST(v.pruned == pruned, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(upstream_policies_against_the_crd_schema, *boost::unit_test::label("corpus")) {
   // What the schema refuses in the corpus, as upstream's own types refuse it: a trigger type
   // upstream never defined, a patch without its required type, an event type that is a regex.
   const std::map<std::string, std::vector<std::string>> refused = {
@@ -666,31 +726,15 @@ BOOST_AUTO_TEST_CASE(upstream_policies_against_the_crd_schema) {
       {"predictive-ai-healing.yaml/predictive-ai-healing",
        {"spec.actions[2].patchAction.type: required"}},
   };
-  int policies = 0;
-  std::map<std::string, std::vector<std::string>> found;
-  Strings pruned;
-  for (const auto& file : fs::directory_iterator(kCorpus)) {
-    if (file.path().extension() != ".yaml") continue;
-    for (const auto& doc : YAML::LoadAllFromFile(file.path().string())) {
-      if (text(doc["kind"]) != "HealingPolicy") continue;
-      ++policies;
-      test::SchemaReport report;
-      test::check_schema(schema, doc, "", report);
-      std::string id = file.path().filename().string() + "/" + text(doc["metadata"]["name"]);
-      if (!report.errors.empty()) found[id] = report.errors;
-      for (const auto& p : report.pruned)
-        pruned.insert(std::regex_replace(p, std::regex(R"(\[[0-9]+\])"), "[]"));
-    }
-  }
-  BOOST_TEST(policies == 25);
-  BOOST_TEST(lines(found) == lines(refused), boost::test_tools::per_element());
+  auto v = healing_policies_against_the_schema(SKIPPY_CRD_CORPUS);
+  BOOST_TEST(v.policies == 25);
+  BOOST_TEST(lines(v.refused) == lines(refused), boost::test_tools::per_element());
   // Fields upstream's schema does not define (README: aiConfig, confidenceThreshold, ...): the
   // API server drops them; only those.
-  for (const auto& p : pruned) BOOST_TEST_MESSAGE("pruned: " << p);
-  BOOST_TEST(pruned.count("spec.aiConfig") == 1);
-  BOOST_TEST(pruned.count("spec.safetyRules.confidenceThreshold") == 1);
-  BOOST_TEST(pruned.count("spec.safetyRules.predictiveMode") == 1);
-  for (const auto& p : pruned) BOOST_TEST(!p.starts_with("spec.selector"), p);
+  BOOST_TEST(v.pruned.count("spec.aiConfig") == 1);
+  BOOST_TEST(v.pruned.count("spec.safetyRules.confidenceThreshold") == 1);
+  BOOST_TEST(v.pruned.count("spec.safetyRules.predictiveMode") == 1);
+  for (const auto& p : v.pruned) BOOST_TEST(!p.starts_with("spec.selector"), p);
 }
 
 // The sharding example shares nothing with the default layout but the CRDs: its own
