@@ -160,6 +160,12 @@ std::optional<IrStatement> PolicyChecker::let(const dsl::LetStatement& l) {
     }
     auto request = advice(value);
     if (!request) return std::nullopt;
+    // Until an analyzer is built into the runtime, every verdict field is unknown, and an `if`
+    // on an unknown condition runs neither branch: say so rather than let a handler that
+    // consults the verdict silently never act.
+    report(dsl::DiagCode::AdvisorNeverAnswers, value.span,
+           "no advisor answers `ai.analyze` yet: every field of `" + n +
+               "` is unknown, so an `if` that tests it runs neither branch");
     LocalInfo info;
     info.advice = *request;
     scopes_.back()[n] = info;
