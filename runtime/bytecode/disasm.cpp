@@ -210,7 +210,7 @@ class Listing {
 
   std::string instruction(const Policy& p, std::size_t pc) const {
     const Instruction& ins = p.code[pc];
-    char head[16];
+    char head[32];  // room for any size_t
     std::snprintf(head, sizeof head, "%04zu  ", pc);
     std::string out = head;
     if (static_cast<std::size_t>(ins.op) >= kOpCount)
