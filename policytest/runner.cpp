@@ -13,9 +13,6 @@
 namespace skippy::policytest {
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
-constexpr std::int64_t kGapMs = 7 * kDayMs;
-
 std::string describe(const ActionLine& a) {
   return a.policy + " " + a.action + " " + a.target + " " + a.outcome;
 }
@@ -24,25 +21,16 @@ std::string at_text(std::int64_t ms) {
   return ms == 0 ? "0s" : dsl::format_duration(ms);
 }
 
-// The test's samples on the time axis, from `base`.
-std::vector<TimedSeries> timed(const TestCase& test, std::int64_t base) {
+// The test's samples on the time axis, from 0 (the Unix epoch), as promtool writes them.
+std::vector<TimedSeries> timed(const TestCase& test) {
   std::vector<TimedSeries> out;
   for (const auto& s : test.input_series) {
     TimedSeries t;
     t.labels = s.labels;
     for (std::size_t i = 0; i < s.samples.size(); ++i)
-      t.samples.emplace_back(base + static_cast<std::int64_t>(i) * test.interval_ms, s.samples[i]);
+      t.samples.emplace_back(static_cast<std::int64_t>(i) * test.interval_ms, s.samples[i]);
     out.push_back(std::move(t));
   }
-  return out;
-}
-
-// A cluster view with its times moved to the test's stretch of the axis.
-cluster::SnapshotClusterView shifted(const cluster::SnapshotClusterView& view, std::int64_t base) {
-  cluster::SnapshotClusterView out = view;
-  for (auto& p : out.mutable_pods()) p.meta.created_ms += base;
-  for (auto& w : out.mutable_workloads()) w.meta.created_ms += base;
-  for (auto& e : out.mutable_events()) e.last_seen_ms += base;
   return out;
 }
 
@@ -52,19 +40,6 @@ std::size_t FileResult::failures() const {
   std::size_t n = 0;
   for (const auto& t : tests) n += t.passed ? 0 : 1;
   return n;
-}
-
-std::vector<std::int64_t> test_bases(const std::vector<TestCase>& tests) {
-  std::vector<std::int64_t> bases;
-  std::int64_t next = 0;
-  for (const auto& test : tests) {
-    bases.push_back(next);
-    std::int64_t last = test.end_ms();
-    for (const auto& s : test.input_series)
-      last = std::max(last, static_cast<std::int64_t>(s.samples.size()) * test.interval_ms);
-    next += (last + kGapMs + kDayMs - 1) / kDayMs * kDayMs;
-  }
-  return bases;
 }
 
 std::vector<std::string> compare(const TestCase& test, const std::vector<ActionEvent>& actual) {
@@ -114,28 +89,26 @@ FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
   auto seconds_since = [](Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
   };
-  // Every test's samples in one Prometheus, each test on its own stretch of time.
   std::vector<TestCase> tests = file.tests;
   for (auto& t : tests) {
     if (t.interval_ms <= 0) t.interval_ms = step;
   }
-  const auto bases = test_bases(tests);
-  std::vector<TimedSeries> series;
-  for (std::size_t k = 0; k < tests.size(); ++k) {
-    auto s = timed(tests[k], bases[k]);
-    series.insert(series.end(), s.begin(), s.end());
-  }
-  std::unique_ptr<TestPrometheus> prometheus;
-  if (step > 0) prometheus = TestPrometheus::start(series, settings.tools, result.error);
   if (step <= 0) result.error = "the test file names no policy to evaluate";
-  for (std::size_t k = 0; k < tests.size(); ++k) {
-    const auto& test = tests[k];
+  for (const auto& test : tests) {
     const auto test_started = Clock::now();
     TestResult r;
     r.name = test.name;
     r.where = test.where;
+    // A Prometheus per test, its samples from time 0: every test sees the clock
+    // promtool gives it (`time()` included), whatever its position in the file.
+    // One that does not start fails the file's other tests too, without trying
+    // again.
+    std::unique_ptr<TestPrometheus> prometheus;
+    if (result.error.empty())
+      prometheus = TestPrometheus::start(timed(test), settings.tools, result.error);
     if (!prometheus) {
       r.diff.push_back("not run: " + result.error);
+      r.seconds = seconds_since(test_started);
       result.tests.push_back(std::move(r));
       continue;
     }
@@ -152,17 +125,14 @@ FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
     engine_options.default_namespace = settings.default_namespace;
     Simulation simulation(program, {}, engine_options);
     auto& engine = simulation.engine();
-    std::vector<cluster::SnapshotClusterView> views;
-    for (const auto& c : test.cluster) views.push_back(shifted(*c.view, bases[k]));
     std::set<std::string> errors;
     for (std::int64_t t = 0; t <= test.end_ms() && r.diff.empty(); t += step) {
-      const std::int64_t now = bases[k] + t;
       std::size_t view = 0;
       while (view + 1 < test.cluster.size() && test.cluster[view + 1].at_ms <= t) ++view;
-      auto due = engine.due_queries(now);
+      auto due = engine.due_queries(t);
       std::vector<std::string> queries;
       for (auto q : due) queries.push_back(engine.plan().queries[q]);
-      auto outcomes = client.query_many(queries, now);
+      auto outcomes = client.query_many(queries, t);
       std::vector<engine::QueryResult> results(engine.plan().queries.size());
       std::vector<std::unique_ptr<replay::InstantVector>> vectors;
       for (std::size_t i = 0; i < due.size(); ++i) {
@@ -173,11 +143,8 @@ FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
           results[due[i]].error = outcomes[i].error().message;
         }
       }
-      auto out = simulation.tick(now, views[view], results);
-      for (auto& e : out.actions) {
-        e.time_ms -= bases[k];
-        r.actual.push_back(std::move(e));
-      }
+      auto out = simulation.tick(t, *test.cluster[view].view, results);
+      for (auto& e : out.actions) r.actual.push_back(std::move(e));
       for (const auto& e : out.errors) {
         if (errors.insert(e).second) r.diff.push_back("at " + at_text(t) + ": " + e);
       }

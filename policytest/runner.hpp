@@ -1,6 +1,6 @@
-// Runs a test file's tests: every test's input series in one Prometheus (each test on its own
-// stretch of time, far from the others), then each test in simulated time from 0 to its last
-// expectation, one tick every evaluation interval, comparing the actions with the expected.
+// Runs a test file's tests, each as promtool runs it: its input series from time 0 (the Unix
+// epoch) in a Prometheus of its own, then simulated time from 0 to its last expectation, one
+// tick every evaluation interval, comparing the actions with the expected.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +27,8 @@ struct TestResult {
 
 struct FileResult {
   std::string path;
-  std::string error;  // the file could not run (Prometheus did not start, ...): every test fails
+  // Why tests could not run (a Prometheus did not start, ...): that test and the later fail.
+  std::string error;
   std::vector<TestResult> tests;
   Coverage coverage;
   double seconds = 0;
@@ -41,11 +42,6 @@ struct RunSettings {
 
 FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
                          const RunSettings& settings);
-
-// Where test `index` of a file starts on Prometheus's time axis: whole days apart, at least a
-// week after the previous test's last sample, so that no range in a query reaches another
-// test's samples.
-std::vector<std::int64_t> test_bases(const std::vector<TestCase>& tests);
 
 // The compared timelines as diff lines; empty when they agree.
 std::vector<std::string> compare(const TestCase& test, const std::vector<ActionEvent>& actual);

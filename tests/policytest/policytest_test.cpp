@@ -211,15 +211,3 @@ BOOST_AUTO_TEST_CASE(timelines_compared_as_a_diff) {
   actual[0].line = {"p", "restart", "ns/a", "executed"};
   BOOST_TEST(compare(test, actual).empty());
 }
-
-BOOST_AUTO_TEST_CASE(tests_lie_far_apart_on_the_time_axis) {
-  std::vector<TestCase> tests(3);
-  tests[0].interval_ms = 60'000;
-  tests[0].input_series.push_back({});
-  tests[0].input_series[0].samples.resize(100);  // 100 minutes
-  tests[1].no_actions_until_ms = 30 * 86'400'000LL;
-  auto bases = test_bases(tests);
-  BOOST_TEST(bases[0] == 0);
-  BOOST_TEST(bases[1] == 8 * 86'400'000LL);  // a week after the last sample, on a whole day
-  BOOST_TEST(bases[2] == bases[1] + 37 * 86'400'000LL);
-}
