@@ -22,6 +22,7 @@ struct TestResult {
   // test could not run.
   std::vector<std::string> diff;
   std::vector<ActionEvent> actual;  // every action, times from the test's start
+  std::vector<TriggerLine> states;  // the state of each of the test's expected_triggers
   double seconds = 0;
 };
 
@@ -43,7 +44,14 @@ struct RunSettings {
 FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
                          const RunSettings& settings);
 
-// The compared timelines as diff lines; empty when they agree.
-std::vector<std::string> compare(const TestCase& test, const std::vector<ActionEvent>& actual);
+// The policies and triggers `expected_triggers` name, checked against the program: each
+// unknown name is an error at its place that lists the names there are.
+void check_expected_triggers(const TestFile& file, const bytecode::Program& program,
+                             std::vector<FileError>& errors);
+
+// The compared timelines as diff lines; empty when they agree. `states` holds the state of
+// each of the test's expected_triggers, in order, as it was.
+std::vector<std::string> compare(const TestCase& test, const std::vector<ActionEvent>& actual,
+                                 const std::vector<TriggerLine>& states);
 
 }  // namespace skippy::policytest
