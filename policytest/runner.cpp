@@ -186,17 +186,26 @@ FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
     if (t.interval_ms <= 0) t.interval_ms = step;
   }
   if (step <= 0) result.error = "the test file names no policy to evaluate";
-  for (const auto& test : tests) {
+  // A Prometheus per test, its samples from time 0: every test sees the clock promtool gives
+  // it (`time()` included), whatever its position in the file. The next test's boots while
+  // this one runs. One that does not start fails the file's other tests too, without trying
+  // again.
+  auto launch = [&](std::size_t k) {
+    std::unique_ptr<TestPrometheus> p;
+    if (k < tests.size() && result.error.empty())
+      p = TestPrometheus::launch(timed(tests[k]), settings.tools, result.error);
+    return p;
+  };
+  std::unique_ptr<TestPrometheus> next = launch(0);
+  for (std::size_t k = 0; k < tests.size(); ++k) {
+    const auto& test = tests[k];
     const auto test_started = Clock::now();
     TestResult r;
     r.name = test.name;
     r.where = test.where;
-    // A Prometheus per test, its samples from time 0: every test sees the clock promtool
-    // gives it (`time()` included), whatever its position in the file. One that does not
-    // start fails the file's other tests too, without trying again.
-    std::unique_ptr<TestPrometheus> prometheus;
-    if (result.error.empty())
-      prometheus = TestPrometheus::start(timed(test), settings.tools, result.error);
+    std::unique_ptr<TestPrometheus> prometheus = std::move(next);
+    if (prometheus && !prometheus->ready(result.error)) prometheus.reset();
+    if (prometheus) next = launch(k + 1);
     if (!prometheus) {
       r.diff.push_back("not run: " + result.error);
       r.seconds = seconds_since(test_started);
