@@ -511,6 +511,15 @@ tests:
                            "        + trigger p high apps/a inactive\n";
   BOOST_TEST(r.output.find(diff) != std::string::npos, r.output);
 
+  // A time between two ticks: no state to read there.
+  r = run("between.yaml",
+          R"(      - {at: 20s, policy: p, trigger: high, target: apps/a, state: pending}
+)");
+  BOOST_TEST(r.code == 1, r.output);
+  BOOST_TEST(
+      r.output.find("      at 20s: not an evaluation time (every 15s)\n") != std::string::npos,
+      r.output);
+
   // Names the policies do not have: located errors that list the names there are.
   r = run("names.yaml",
           R"(      - {at: 15s, policy: q, trigger: high, target: apps/a, state: inactive}
