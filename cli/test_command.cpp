@@ -58,22 +58,26 @@ int run_test(const TestOptions& options) {
       continue;
     }
     std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto report = [&](const std::vector<policytest::FileError>& errors) {
+      for (const auto& e : errors) {
+        std::cerr << path << ":" << e.where.line << ":" << e.where.column << ": " << e.message
+                  << "\n";
+      }
+      if (!errors.empty()) worsen(kExitUsage);
+      return errors.empty();
+    };
     std::vector<policytest::FileError> file_errors;
     auto file = policytest::parse_test_file(text, path, file_errors);
-    for (const auto& e : file_errors) {
-      std::cerr << path << ":" << e.where.line << ":" << e.where.column << ": " << e.message
-                << "\n";
-    }
-    if (!file_errors.empty()) {
-      worsen(kExitUsage);
-      continue;
-    }
+    if (!report(file_errors)) continue;
     int compile_exit = kExitOk;
     auto program = compile_for_run(file.policy_files, path, compile_exit);
     if (!program) {
       worsen(compile_exit);
       continue;
     }
+    // The policies and triggers that expected_triggers name are known once compiled.
+    policytest::check_expected_triggers(file, *program, file_errors);
+    if (!report(file_errors)) continue;
     auto result = policytest::run_test_file(file, *program, settings);
     policytest::write_text(out, result);
     if (result.failures() > 0) worsen(kExitFindings);

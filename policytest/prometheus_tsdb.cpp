@@ -201,6 +201,13 @@ bool program_exists(const std::string& program) {
 
 std::unique_ptr<TestPrometheus> TestPrometheus::start(const std::vector<TimedSeries>& series,
                                                       const Tools& tools, std::string& error) {
+  auto p = launch(series, tools, error);
+  if (p && !p->ready(error)) return nullptr;
+  return p;
+}
+
+std::unique_ptr<TestPrometheus> TestPrometheus::launch(const std::vector<TimedSeries>& series,
+                                                       const Tools& tools, std::string& error) {
   for (const auto* tool : {&tools.promtool, &tools.prometheus}) {
     if (!program_exists(*tool)) {
       error = "`" + *tool +
@@ -217,8 +224,9 @@ std::unique_ptr<TestPrometheus> TestPrometheus::start(const std::vector<TimedSer
     return nullptr;
   }
   p->dir_ = pattern;
+  p->prometheus_ = tools.prometheus;
+  p->markers_ = stale_markers(series);
   const fs::path dir = p->dir_;
-  const fs::path log = dir / "prometheus.log";
   {
     std::ofstream(dir / "series.om") << openmetrics_text(series);
     std::ofstream(dir / "prometheus.yml")
@@ -241,58 +249,70 @@ std::unique_ptr<TestPrometheus> TestPrometheus::start(const std::vector<TimedSer
       return nullptr;
     }
   }
+  if (!p->spawn_prometheus(error)) return nullptr;
+  return p;
+}
+
+bool TestPrometheus::spawn_prometheus(std::string& error) {
+  const fs::path dir = dir_;
+  port_ = free_port();
+  pid_ =
+      spawn({prometheus_, "--config.file=" + (dir / "prometheus.yml").string(),
+             "--storage.tsdb.path=" + (dir / "data").string(), "--storage.tsdb.retention.time=100y",
+             "--web.listen-address=" + std::string("127.0.0.1:") + std::to_string(port_),
+             "--web.enable-remote-write-receiver", "--log.level=warn"},
+            dir / "prometheus.log", error);
+  return pid_ > 0;
+}
+
+bool TestPrometheus::ready(std::string& error) {
+  if (ready_) return true;
+  const fs::path log = fs::path(dir_) / "prometheus.log";
   // A port free a moment ago may be taken meanwhile: try a few.
-  for (int attempt = 0; attempt < 5 && p->pid_ < 0; ++attempt) {
-    p->port_ = free_port();
-    pid_t pid = spawn(
-        {tools.prometheus, "--config.file=" + (dir / "prometheus.yml").string(),
-         "--storage.tsdb.path=" + (dir / "data").string(), "--storage.tsdb.retention.time=100y",
-         "--web.listen-address=" + std::string("127.0.0.1:") + std::to_string(p->port_),
-         "--web.enable-remote-write-receiver", "--log.level=warn"},
-        log, error);
-    if (pid < 0) return nullptr;
+  for (int attempt = 0; attempt < 5 && !ready_; ++attempt) {
+    if (pid_ < 0 && !spawn_prometheus(error)) return false;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    bool exited = false;
-    while (std::chrono::steady_clock::now() < deadline) {
+    while (!ready_ && std::chrono::steady_clock::now() < deadline) {
       int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        exited = true;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
         break;
       }
-      http::Request ready;
-      ready.url = p->url() + "/-/ready";
-      ready.timeout_ms = 1000;
-      if (http::exchange(ready).status == 200) {
-        p->pid_ = pid;
+      http::Request probe;
+      probe.url = url() + "/-/ready";
+      probe.timeout_ms = 1000;
+      if (http::exchange(probe).status == 200) {
+        ready_ = true;
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    if (p->pid_ < 0 && !exited) {
-      ::kill(pid, SIGKILL);
-      wait_exit(pid);
+    if (!ready_ && pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      wait_exit(pid_);
+      pid_ = -1;
       error = "prometheus did not get ready within 60 s: " + read_text(log);
-      return nullptr;
+      return false;
     }
   }
-  if (p->pid_ < 0) {
+  if (!ready_) {
     error = "prometheus did not start: " + read_text(log);
-    return nullptr;
+    return false;
   }
-  if (std::string markers = stale_markers(series); !markers.empty()) {
+  if (!markers_.empty()) {
     http::Request write;
     write.method = "POST";
-    write.url = p->url() + "/api/v1/write";
+    write.url = url() + "/api/v1/write";
     write.content_type = "application/x-protobuf";
     write.headers = {"Content-Encoding: snappy", "X-Prometheus-Remote-Write-Version: 0.1.0"};
-    write.body = snappy_literal(markers);
+    write.body = snappy_literal(markers_);
     auto response = http::exchange(write);
     if (!response.ok()) {
       error = "prometheus refused the staleness markers: " + http::describe(write, response);
-      return nullptr;
+      return false;
     }
   }
-  return p;
+  return true;
 }
 
 TestPrometheus::~TestPrometheus() {

@@ -35,6 +35,13 @@ class TestPrometheus {
   // Nullptr with `error` when a tool is missing or fails.
   static std::unique_ptr<TestPrometheus> start(const std::vector<TimedSeries>& series,
                                                const Tools& tools, std::string& error);
+  // start() in two halves, so that one Prometheus boots while another serves: launch()
+  // backfills the series and starts prometheus without waiting for it; ready() waits until it
+  // answers (on another port if its port was taken meanwhile) and sends the staleness
+  // markers, false with `error` if it does not.
+  static std::unique_ptr<TestPrometheus> launch(const std::vector<TimedSeries>& series,
+                                                const Tools& tools, std::string& error);
+  bool ready(std::string& error);
   ~TestPrometheus();
   TestPrometheus(const TestPrometheus&) = delete;
   TestPrometheus& operator=(const TestPrometheus&) = delete;
@@ -43,9 +50,13 @@ class TestPrometheus {
 
  private:
   TestPrometheus() = default;
+  bool spawn_prometheus(std::string& error);
   std::string dir_;
+  std::string prometheus_;  // the binary
+  std::string markers_;     // the staleness markers' remote-write request, or empty
   int port_ = 0;
   pid_t pid_ = -1;
+  bool ready_ = false;
 };
 
 // Whether `program` can be run: a path, or a name found on PATH.

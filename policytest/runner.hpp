@@ -1,6 +1,6 @@
-// Runs a test file's tests: every test's input series in one Prometheus (each test on its own
-// stretch of time, far from the others), then each test in simulated time from 0 to its last
-// expectation, one tick every evaluation interval, comparing the actions with the expected.
+// Runs a test file's tests, each as promtool runs it: its input series from time 0 (the Unix
+// epoch) in a Prometheus of its own, then simulated time from 0 to its last expectation, one
+// tick every evaluation interval, comparing the actions with the expected.
 #pragma once
 
 #include <cstdint>
@@ -22,12 +22,14 @@ struct TestResult {
   // test could not run.
   std::vector<std::string> diff;
   std::vector<ActionEvent> actual;  // every action, times from the test's start
+  std::vector<TriggerLine> states;  // the state of each of the test's expected_triggers
   double seconds = 0;
 };
 
 struct FileResult {
   std::string path;
-  std::string error;  // the file could not run (Prometheus did not start, ...): every test fails
+  // Why tests could not run (a Prometheus did not start, ...): that test and the later fail.
+  std::string error;
   std::vector<TestResult> tests;
   Coverage coverage;
   double seconds = 0;
@@ -42,12 +44,14 @@ struct RunSettings {
 FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
                          const RunSettings& settings);
 
-// Where test `index` of a file starts on Prometheus's time axis: whole days apart, at least a
-// week after the previous test's last sample, so that no range in a query reaches another
-// test's samples.
-std::vector<std::int64_t> test_bases(const std::vector<TestCase>& tests);
+// The policies and triggers `expected_triggers` name, checked against the program: each
+// unknown name is an error at its place that lists the names there are.
+void check_expected_triggers(const TestFile& file, const bytecode::Program& program,
+                             std::vector<FileError>& errors);
 
-// The compared timelines as diff lines; empty when they agree.
-std::vector<std::string> compare(const TestCase& test, const std::vector<ActionEvent>& actual);
+// The compared timelines as diff lines; empty when they agree. `states` holds the state of
+// each of the test's expected_triggers, in order, as it was.
+std::vector<std::string> compare(const TestCase& test, const std::vector<ActionEvent>& actual,
+                                 const std::vector<TriggerLine>& states);
 
 }  // namespace skippy::policytest

@@ -189,11 +189,67 @@ void read_expected(Reader& r, const YAML::Node& n, const std::string& what, Test
   test.expected.push_back(std::move(e));
 }
 
+// Whether `target` (a pod's `namespace/name`, a workload's `Kind/namespace/name`) is in one
+// of the test's cluster views.
+bool in_cluster(const TestCase& test, const std::string& target) {
+  for (const auto& c : test.cluster) {
+    for (const auto& p : c.view->pods()) {
+      if (target == p.meta.namespace_name + "/" + p.meta.name) return true;
+    }
+    for (const auto& w : c.view->workloads()) {
+      if (target == w.kind + "/" + w.meta.namespace_name + "/" + w.meta.name) return true;
+    }
+  }
+  return false;
+}
+
+void read_expected_trigger(Reader& r, const YAML::Node& n, const std::string& what,
+                           TestCase& test) {
+  ExpectedTrigger e;
+  e.where = where(n);
+  e.path = what;
+  r.fields(n, what, {"at", "policy", "trigger", "target", "state"},
+           [&](const std::string& key, const YAML::Node& v) {
+             if (key == "at") {
+               if (auto ms = r.duration(v, what + ".at", false)) e.at_ms = *ms;
+               return;
+             }
+             auto s = r.text(v, what + "." + key);
+             if (!s) return;
+             if (key == "policy") {
+               e.line.policy = *s;
+               e.policy_where = where(v);
+             } else if (key == "trigger") {
+               e.line.trigger = *s;
+               e.trigger_where = where(v);
+             } else if (key == "target") {
+               e.line.target = normal_target(*s);
+               e.target_where = where(v);
+             } else if (*s == "inactive" || *s == "pending" || *s == "firing") {
+               e.line.state = *s;
+             } else {
+               r.error(v, what + ".state: `" + *s +
+                              "` is not a trigger state: expected inactive, pending or firing");
+             }
+           });
+  if (!n.IsMap()) return;
+  for (const char* required : {"at", "policy", "trigger", "target", "state"}) {
+    if (!n[required].IsDefined()) r.error(n, what + ": `" + required + "` is missing");
+  }
+  for (const auto& other : test.expected_triggers) {
+    if (other.at_ms == e.at_ms && other.line.policy == e.line.policy &&
+        other.line.trigger == e.line.trigger && other.line.target == e.line.target)
+      r.error(n, what + ": the same trigger and target at " + dsl::format_duration(e.at_ms) +
+                     " is expected twice (first on line " + std::to_string(other.where.line) + ")");
+  }
+  test.expected_triggers.push_back(std::move(e));
+}
+
 void read_test(Reader& r, const YAML::Node& n, const std::string& what, TestCase& test) {
   test.where = where(n);
   r.fields(n, what,
            {"name", "interval", "input_series", "cluster", "cluster_changes", "expected_actions",
-            "expected_no_actions_until"},
+            "expected_no_actions_until", "expected_triggers"},
            [&](const std::string& key, const YAML::Node& v) {
              const std::string path = what + "." + key;
              if (key == "name") {
@@ -228,6 +284,10 @@ void read_test(Reader& r, const YAML::Node& n, const std::string& what, TestCase
                });
              } else if (key == "expected_no_actions_until") {
                if (auto ms = r.duration(v, path, false)) test.no_actions_until_ms = *ms;
+             } else if (key == "expected_triggers") {
+               r.list(v, path, [&](const YAML::Node& item, const std::string& w) {
+                 read_expected_trigger(r, item, w, test);
+               });
              }
            });
   if (test.cluster.empty() || test.cluster.front().at_ms != 0)
@@ -237,9 +297,19 @@ void read_test(Reader& r, const YAML::Node& n, const std::string& what, TestCase
                    [](const ClusterAt& a, const ClusterAt& b) { return a.at_ms < b.at_ms; });
   std::sort(test.expected.begin(), test.expected.end(),
             [](const ExpectedAt& a, const ExpectedAt& b) { return a.at_ms < b.at_ms; });
+  // Known once the whole test, its cluster included, has been read.
+  for (const auto& e : test.expected_triggers) {
+    if (e.target_where.line > 0 && !in_cluster(test, e.line.target))
+      r.error(e.target_where, e.path + ".target: `" + e.line.target +
+                                  "` is not in the test's cluster (a pod is namespace/name, a "
+                                  "workload Kind/namespace/name)");
+  }
   if (test.name.empty()) r.error(n, what + ": `name` is missing");
-  if (n.IsMap() && test.expected.empty() && !test.no_actions_until_ms)
-    r.error(n, what + ": expects nothing: give expected_actions or expected_no_actions_until");
+  if (n.IsMap() && test.expected.empty() && !test.no_actions_until_ms &&
+      test.expected_triggers.empty())
+    r.error(n, what +
+                   ": expects nothing: give expected_actions, expected_no_actions_until or "
+                   "expected_triggers");
 }
 
 }  // namespace
@@ -247,6 +317,7 @@ void read_test(Reader& r, const YAML::Node& n, const std::string& what, TestCase
 std::int64_t TestCase::end_ms() const {
   std::int64_t end = no_actions_until_ms.value_or(0);
   for (const auto& e : expected) end = std::max(end, e.at_ms);
+  for (const auto& e : expected_triggers) end = std::max(end, e.at_ms);
   return end;
 }
 

@@ -18,6 +18,9 @@
 //           actions: [{policy: memory_leak, action: restart, target: demo-apps/a, outcome:
 //           executed}]
 //       expected_no_actions_until: 4m
+//       expected_triggers:                    # a trigger's state for a target after a tick
+//         - {at: 30s, policy: memory_leak, trigger: high_memory, target: demo-apps/a,
+//            state: pending}
 //
 // Every mistake is reported with its line and column; loading never throws.
 #pragma once
@@ -61,6 +64,22 @@ struct ExpectedAt {
   Location where;
 };
 
+// A trigger's state for one target: what a test expects at a time, or what it was.
+struct TriggerLine {
+  std::string policy;
+  std::string trigger;
+  std::string target;  // as ActionLine's
+  std::string state;   // inactive, pending, firing (firing or clearing)
+  friend bool operator==(const TriggerLine&, const TriggerLine&) = default;
+};
+
+struct ExpectedTrigger {
+  std::int64_t at_ms = 0;
+  TriggerLine line;
+  std::string path;  // "tests[0].expected_triggers[1]", for errors about its names
+  Location where, policy_where, trigger_where, target_where;
+};
+
 struct ClusterAt {
   std::int64_t at_ms = 0;
   std::shared_ptr<const cluster::SnapshotClusterView> view;
@@ -74,6 +93,7 @@ struct TestCase {
   std::vector<ClusterAt> cluster;  // by time; the first at 0
   std::vector<ExpectedAt> expected;
   std::optional<std::int64_t> no_actions_until_ms;
+  std::vector<ExpectedTrigger> expected_triggers;  // in the file's order
   // The last time the test evaluates: its latest expectation.
   std::int64_t end_ms() const;
 };

@@ -44,6 +44,15 @@ std::string error_of(const std::string& text) {
   return std::to_string(e.offset) + ": " + e.message;
 }
 
+// Each error as "LINE:COLUMN: message".
+std::vector<std::string> located(const std::vector<FileError>& errors) {
+  std::vector<std::string> out;
+  for (const auto& e : errors)
+    out.push_back(std::to_string(e.where.line) + ":" + std::to_string(e.where.column) + ": " +
+                  e.message);
+  return out;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(series_notation_as_promtool_reads_it) {
@@ -145,13 +154,11 @@ tests:
         actions: [{policy: p, action: restart}]
 )",
                   "t.yaml", errors);
-  std::vector<std::string> got;
-  for (const auto& e : errors)
-    got.push_back(std::to_string(e.where.line) + ":" + std::to_string(e.where.column) + ": " +
-                  e.message);
+  auto got = located(errors);
   std::vector<std::string> want = {
       "4:5: tests[0]: unknown key `intervall`; expected cluster, cluster_changes, "
-      "expected_actions, expected_no_actions_until, input_series, interval, name",
+      "expected_actions, expected_no_actions_until, expected_triggers, input_series, interval, "
+      "name",
       "6:17: tests[0].input_series[0].series: `m{pod=\"a\"`: expected `,` or `}` (at character "
       "10)",
       "7:17: tests[0].input_series[0].values: `zz` is not a value: expected a number, `_`, "
@@ -196,7 +203,7 @@ BOOST_AUTO_TEST_CASE(timelines_compared_as_a_diff) {
   actual.push_back({30'000, "t", {"p", "restart", "ns/b", "executed"}});
   actual.push_back({60'000, "t", {"p", "restart", "ns/a", "blocked:cooldown"}});
   actual.push_back({60'000, "t", {"p", "delete", "ns/a", "executed"}});
-  auto diff = compare(test, actual);
+  auto diff = compare(test, actual, {});
   std::vector<std::string> want = {
       "at 30s: (no actions expected until 30s)",
       "  + p restart ns/b executed",
@@ -209,17 +216,85 @@ BOOST_AUTO_TEST_CASE(timelines_compared_as_a_diff) {
   actual.erase(actual.begin());
   actual.erase(actual.begin());
   actual[0].line = {"p", "restart", "ns/a", "executed"};
-  BOOST_TEST(compare(test, actual).empty());
+  BOOST_TEST(compare(test, actual, {}).empty());
 }
 
-BOOST_AUTO_TEST_CASE(tests_lie_far_apart_on_the_time_axis) {
-  std::vector<TestCase> tests(3);
-  tests[0].interval_ms = 60'000;
-  tests[0].input_series.push_back({});
-  tests[0].input_series[0].samples.resize(100);  // 100 minutes
-  tests[1].no_actions_until_ms = 30 * 86'400'000LL;
-  auto bases = test_bases(tests);
-  BOOST_TEST(bases[0] == 0);
-  BOOST_TEST(bases[1] == 8 * 86'400'000LL);  // a week after the last sample, on a whole day
-  BOOST_TEST(bases[2] == bases[1] + 37 * 86'400'000LL);
+BOOST_AUTO_TEST_CASE(expected_trigger_states) {
+  std::vector<FileError> errors;
+  auto file = parse_test_file(R"(policy_files: [p.skippy]
+tests:
+  - name: fires and resolves
+    cluster: {pods: [{namespace: demo, name: a}], deployments: [{namespace: demo, name: web}]}
+    expected_triggers:
+      - {at: 30s, policy: p, trigger: high, target: Pod/demo/a, state: pending}
+      - {at: 2m, policy: p, trigger: high, target: Deployment/demo/web, state: firing}
+)",
+                              "t.yaml", errors);
+  BOOST_TEST(errors.empty());
+  BOOST_REQUIRE_EQUAL(file.tests.size(), 1u);
+  const auto& t = file.tests[0];
+  BOOST_REQUIRE_EQUAL(t.expected_triggers.size(), 2u);
+  BOOST_TEST(t.expected_triggers[0].line.target == "demo/a");  // as actions name a pod
+  BOOST_TEST(t.expected_triggers[0].line.state == "pending");
+  BOOST_TEST(t.expected_triggers[0].policy_where.line == 6);
+  BOOST_TEST(t.expected_triggers[0].trigger_where.column == 39);
+  BOOST_TEST(t.expected_triggers[1].path == "tests[0].expected_triggers[1]");
+  BOOST_TEST(t.end_ms() == 120'000);  // the test runs until its last expectation
+
+  errors.clear();
+  parse_test_file(R"(policy_files: [p.skippy]
+tests:
+  - name: t
+    cluster: {pods: [{namespace: demo, name: a}]}
+    expected_triggers:
+      - {at: 30s, policy: p, trigger: high, target: demo/b, state: pending}
+      - {at: 30s, policy: p, trigger: high, target: demo/a, state: resolved}
+      - {at: 1m, policy: p, target: demo/a, state: firing}
+      - {at: 1m, policy: p, trigger: high, target: demo/a, state: firing}
+      - {at: 1m, policy: p, trigger: high, target: demo/a, state: firing}
+)",
+                  "t.yaml", errors);
+  auto got = located(errors);
+  std::vector<std::string> want = {
+      "7:68: tests[0].expected_triggers[1].state: `resolved` is not a trigger state: expected "
+      "inactive, pending or firing",
+      "8:9: tests[0].expected_triggers[2]: `trigger` is missing",
+      "10:9: tests[0].expected_triggers[4]: the same trigger and target at 1m is expected twice "
+      "(first on line 9)",
+      "6:53: tests[0].expected_triggers[0].target: `demo/b` is not in the test's cluster (a pod "
+      "is namespace/name, a workload Kind/namespace/name)",
+  };
+  BOOST_TEST(got == want, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(trigger_states_compared_in_the_diff) {
+  TestCase test;
+  test.expected.push_back({60'000, {{"p", "restart", "ns/a", "executed"}}, {}});
+  ExpectedTrigger pending;
+  pending.at_ms = 30'000;
+  pending.line = {"p", "high", "ns/a", "pending"};
+  ExpectedTrigger firing = pending;
+  firing.at_ms = 60'000;
+  firing.line.state = "firing";
+  test.expected_triggers = {pending, firing};
+  std::vector<ActionEvent> actual;
+  actual.push_back({60'000, "high", {"p", "restart", "ns/b", "executed"}});
+  // At 30s the actions agree (none) and only the state differs; at 1m both differ.
+  std::vector<TriggerLine> states = {{"p", "high", "ns/a", "inactive"},
+                                     {"p", "high", "ns/a", "pending"}};
+  std::vector<std::string> want = {
+      "at 30s:",
+      "  - trigger p high ns/a pending",
+      "  + trigger p high ns/a inactive",
+      "at 1m:",
+      "  - p restart ns/a executed",
+      "  + p restart ns/b executed",
+      "  - trigger p high ns/a firing",
+      "  + trigger p high ns/a pending",
+  };
+  BOOST_TEST(compare(test, actual, states) == want, boost::test_tools::per_element());
+  actual[0].line.target = "ns/a";
+  states[0].state = "pending";
+  states[1].state = "firing";
+  BOOST_TEST(compare(test, actual, states).empty());
 }

@@ -4,6 +4,8 @@
 // then); then every firing's start becomes an expected action of a `skippy test` file over the
 // same series, and `skippy test` (a real Prometheus over the backfilled series, staleness
 // markers included) must pass it: it acts when, and only when, the alert starts firing.
+// And the clock: every test of a file starts at time 0, as in promtool, so a condition on
+// `time()` gives the same answer in every position of the file.
 #define BOOST_TEST_MODULE test_agreement
 #include <boost/test/unit_test.hpp>
 
@@ -33,7 +35,7 @@ std::string at(std::size_t step) {
 }
 
 // A test of `skippy test` expecting an action at each start of a firing, none elsewhere. All
-// the shapes' tests share one file (one Prometheus): each shape has its policy and its metric.
+// the shapes' tests share one file: each shape has its policy and its metric.
 std::string skippy_test(const Shape& shape, const std::vector<bool>& firing) {
   const std::string name = "p_" + std::to_string(&shape - kShapes);
   std::string out = "  - name: '" + std::string(shape.name) +
@@ -116,4 +118,69 @@ BOOST_AUTO_TEST_CASE(a_firing_a_step_late_fails) {
   std::string output;
   BOOST_TEST(run_skippy_test(dir, skippy_test(shape, late), output) == 1, output);
   BOOST_TEST(output.find("FAIL step up") != std::string::npos, output);
+}
+
+namespace {
+
+// A condition that compares `time()` with a timestamp held in a series, as kube-state-metrics
+// rules do (`time() - kube_job_status_completion_time > 3600`): the last success was at 30s,
+// so the job is overdue once 300s have passed since, first at the tick of 5m45s.
+const char* kOverdueValues = "30x40";  // 0s to 10m, every 15s
+
+std::string overdue_tests(const std::string& body) {
+  std::string out;
+  for (const char* position : {"first", "second", "third"})
+    out += std::string("  - name: overdue, ") + position + " in the file\n" + body;
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_test_starts_at_time_zero_as_in_promtool) {
+  TempDir dir("skippy-test-agreement");
+  // promtool evaluates each test of a file from time 0: the alert fires at 5m45s in all three.
+  write_file(dir.path() / "rules.yml", R"(groups:
+  - name: g
+    interval: 15s
+    rules:
+      - alert: Overdue
+        expr: 'time() - last_success_timestamp_seconds > 300'
+)");
+  write_file(
+      dir.path() / "promtool.yml",
+      "rule_files: [rules.yml]\nevaluation_interval: 15s\ntests:\n" +
+          overdue_tests(std::string("    interval: 15s\n    input_series:\n") +
+                        "      - series: 'last_success_timestamp_seconds{namespace=\"apps\", "
+                        "pod=\"a\"}'\n        values: '" +
+                        kOverdueValues + "'\n    alert_rule_test:\n" +
+                        "      - {eval_time: 5m30s, alertname: Overdue, exp_alerts: []}\n"
+                        "      - eval_time: 5m45s\n        alertname: Overdue\n"
+                        "        exp_alerts: [{exp_labels: {namespace: apps, pod: a}}]\n"));
+  Process promtool({"promtool", "test", "rules", (dir.path() / "promtool.yml").string()},
+                   dir.path() / "promtool.log");
+  BOOST_TEST(promtool.wait() == 0, read_file(dir.path() / "promtool.log"));
+
+  // The same condition in a policy, the same series, the same expectation in every position.
+  write_file(dir.path() / "p.skippy", R"(policy overdue {
+  select pods in namespace "apps"
+  mode automatic
+  every 15s
+  signal since_success = promql(`time() - last_success_timestamp_seconds`) by (namespace, pod) max on missing zero
+  trigger late when since_success > 300
+  on late do annotate(key: "k", value: "v")
+}
+)");
+  std::string output;
+  int rc = run_skippy_test(
+      dir,
+      overdue_tests(std::string("    interval: 15s\n    input_series:\n") +
+                    "      - series: 'last_success_timestamp_seconds{namespace=\"apps\", "
+                    "pod=\"a\"}'\n        values: '" +
+                    kOverdueValues + "'\n    cluster: {pods: [{namespace: apps, name: a}]}\n" +
+                    "    expected_actions:\n      - at: 5m45s\n"
+                    "        actions: [{policy: overdue, action: annotate, target: apps/a}]\n"
+                    "    expected_no_actions_until: 10m\n"),
+      output);
+  BOOST_TEST(rc == 0, output);
+  BOOST_TEST(output.find("3 test(s), 3 passed") != std::string::npos, output);
 }

@@ -460,3 +460,78 @@ tests:
   auto r = skippy_test(dir, {(dir.path() / "t.yaml").string()});
   BOOST_TEST(r.code == 0, r.output);
 }
+
+BOOST_AUTO_TEST_CASE(trigger_states_at_a_time) {
+  TempDir dir("skippy-test-command");
+  write_file(dir.path() / "p.skippy", kPolicy);
+  // Above 5 from 30s to 1m30s: pending at 30s, firing at 1m (held 30s), resolved at 1m45s
+  // when the value is 0 again, as promtool's alert would be.
+  const std::string head = std::string(R"(policy_files: [p.skippy]
+tests:
+  - name: pending, firing, resolved
+    interval: 15s
+    input_series:
+      - series: 'metric{namespace="apps", pod="a"}'
+        values: '0 0 10x4 0x6'
+)") + kCluster + R"(
+    expected_actions:
+      - at: 1m
+        actions: [{policy: p, action: restart, target: apps/a}]
+    expected_triggers:
+)";
+  // The test above with these expected_triggers, as `name`.
+  auto run = [&](const std::string& name, const std::string& entries) {
+    write_file(dir.path() / name, head + entries);
+    return skippy_test(dir, {(dir.path() / name).string()});
+  };
+  auto r = run("pass.yaml",
+               R"(      - {at: 15s, policy: p, trigger: high, target: apps/a, state: inactive}
+      - {at: 30s, policy: p, trigger: high, target: Pod/apps/a, state: pending}
+      - {at: 1m, policy: p, trigger: high, target: apps/a, state: firing}
+      - {at: 1m30s, policy: p, trigger: high, target: apps/a, state: firing}
+      - {at: 1m45s, policy: p, trigger: high, target: apps/a, state: inactive}
+      - {at: 1m45s, policy: p, trigger: high, target: apps/b, state: inactive}
+)");
+  BOOST_TEST(r.code == 0, r.output);
+  BOOST_TEST(r.output.find("1 test(s), 1 passed") != std::string::npos, r.output);
+
+  // Firing a step early, and still firing once resolved: each shown at its time.
+  r = run("fail.yaml", R"(      - {at: 45s, policy: p, trigger: high, target: apps/a, state: firing}
+      - {at: 1m45s, policy: p, trigger: high, target: apps/a, state: firing}
+)");
+  BOOST_TEST(r.code == 1, r.output);
+  const std::string diff = "  FAIL pending, firing, resolved (" +
+                           (dir.path() / "fail.yaml").string() +
+                           ":3:5)\n"
+                           "      at 45s:\n"
+                           "        - trigger p high apps/a firing\n"
+                           "        + trigger p high apps/a pending\n"
+                           "      at 1m45s:\n"
+                           "        - trigger p high apps/a firing\n"
+                           "        + trigger p high apps/a inactive\n";
+  BOOST_TEST(r.output.find(diff) != std::string::npos, r.output);
+
+  // A time between two ticks: no state to read there.
+  r = run("between.yaml",
+          R"(      - {at: 20s, policy: p, trigger: high, target: apps/a, state: pending}
+)");
+  BOOST_TEST(r.code == 1, r.output);
+  BOOST_TEST(
+      r.output.find("      at 20s: not an evaluation time (every 15s)\n") != std::string::npos,
+      r.output);
+
+  // Names the policies do not have: located errors that list the names there are.
+  r = run("names.yaml",
+          R"(      - {at: 15s, policy: q, trigger: high, target: apps/a, state: inactive}
+      - {at: 30s, policy: p, trigger: hi, target: apps/a, state: pending}
+)");
+  BOOST_TEST(r.code == 2, r.output);
+  const std::string names = (dir.path() / "names.yaml").string();
+  BOOST_TEST(
+      r.output.find(names + ":17:27: tests[0].expected_triggers[0].policy: no policy `q` in the "
+                            "policy files; there are `p`\n") != std::string::npos,
+      r.output);
+  BOOST_TEST(r.output.find(names + ":18:39: tests[0].expected_triggers[1].trigger: policy p has no "
+                                   "trigger `hi`; its triggers are `high`\n") != std::string::npos,
+             r.output);
+}
