@@ -119,6 +119,9 @@ const std::string kPods = "/api/v1/namespaces/demo/pods/";
 BOOST_FIXTURE_TEST_CASE(a_rollout_restart_stamps_the_pod_template, Fixture) {
   auto r = executor->execute(request("restart", "Deployment", "web"), kT0 + 60'000);
   BOOST_TEST(r.status == ExecutionStatus::Success, r.message);
+  BOOST_REQUIRE_EQUAL(executor->last_requests().size(), 1u);
+  BOOST_TEST(executor->last_requests()[0].url.ends_with(kDeployments + "web"),
+             executor->last_requests()[0].url);
   auto d = get(kDeployments + "web");
   BOOST_TEST(
       d["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"] ==
@@ -222,6 +225,9 @@ BOOST_FIXTURE_TEST_CASE(a_pod_template_patch_fails_on_a_pod_and_reaches_the_owne
                                 {{"type", "\"strategic\""}, {"patch", raise}, {"of", "\"owner\""}}),
                         kT0);
   BOOST_TEST(r.status == ExecutionStatus::Success, r.message);
+  BOOST_REQUIRE_EQUAL(executor->last_requests().size(), 1u);
+  BOOST_TEST(executor->last_requests()[0].url.ends_with(kDeployments + "web"),
+             executor->last_requests()[0].url);
   auto d = get(kDeployments + "web");
   const auto& app = d["spec"]["template"]["spec"]["containers"][0];
   BOOST_TEST(app["resources"]["limits"]["memory"] == "128Mi");
@@ -234,4 +240,5 @@ BOOST_FIXTURE_TEST_CASE(a_pod_template_patch_fails_on_a_pod_and_reaches_the_owne
   BOOST_TEST(r.status == ExecutionStatus::PermanentFailure, r.message);
   BOOST_TEST(r.message.find("patch: pod demo/lonely has no owning workload") != std::string::npos,
              r.message);
+  BOOST_TEST(executor->last_requests().empty());
 }
