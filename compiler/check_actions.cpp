@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "compiler/checker.hpp"
+#include "dsl/patch_paths.hpp"
 #include "dsl/render.hpp"
 
 namespace skippy::compiler {
@@ -72,6 +73,22 @@ std::string yaml_to_json(const YAML::Node& node) {
 namespace {
 
 using stdlib::Type;
+
+dsl::PatchTarget patch_target(bytecode::TargetKind kind) {
+  switch (kind) {
+    case bytecode::TargetKind::Pods:
+      return dsl::PatchTarget::Pod;
+    case bytecode::TargetKind::Deployments:
+      return dsl::PatchTarget::Deployment;
+    case bytecode::TargetKind::StatefulSets:
+      return dsl::PatchTarget::StatefulSet;
+    case bytecode::TargetKind::DaemonSets:
+      return dsl::PatchTarget::DaemonSet;
+    case bytecode::TargetKind::ReplicaSets:
+      return dsl::PatchTarget::ReplicaSet;
+  }
+  return dsl::PatchTarget::Pod;
+}
 
 const char* kind_list(std::uint8_t mask) {
   switch (mask) {
@@ -230,6 +247,31 @@ std::optional<std::uint16_t> PolicyChecker::advice(const dsl::Expr& call) {
   return static_cast<std::uint16_t>(out_.header.advice.size() - 1);
 }
 
+// The fields a literal patch changes, against what its target's kind can take (E0354),
+// located at the field in the patch when it is a raw string (written as it is sent).
+void PolicyChecker::check_patch_target(const dsl::ActionCall& call, const std::string& text,
+                                       dsl::PatchType type, dsl::PatchTarget target) {
+  auto paths = dsl::patch_paths(text, type);
+  if (!paths) return;
+  auto problem = dsl::check_patch_paths(target, *paths);
+  if (!problem) return;
+  const dsl::PatchPath& at = (*paths)[problem->path];
+  const dsl::Expr* literal = nullptr;
+  for (const auto& arg : call.arguments) {
+    if (arg.name && arg.name->name == "patch") literal = arg.value.get();
+  }
+  dsl::Span span = literal ? literal->span : call.name.span;
+  const dsl::PatchMark& mark = at.marks[problem->depth - 1];
+  if (literal && literal->raw && mark.length > 0) {
+    span.begin = static_cast<std::uint32_t>(span.begin + 1 + mark.offset);
+    span.end = static_cast<std::uint32_t>(span.begin + mark.length);
+  }
+  report(dsl::DiagCode::PatchNotForKind, span,
+         "the patch changes `" + dsl::patch_path_text(at, problem->depth) + "`, which " +
+             std::string(dsl::patch_target_name(target)) + " cannot take: " + problem->why)
+      .notes.push_back({std::nullopt, problem->hint});
+}
+
 IrStatement PolicyChecker::action(const dsl::ActionCall& call) {
   IrStatement st;
   st.kind = IrStatement::Kind::Propose;
@@ -247,20 +289,25 @@ IrStatement PolicyChecker::action(const dsl::ActionCall& call) {
   std::string an(decl.name);
   auto kind = out_.header.selection.kind;
   auto kind_bit = static_cast<std::uint8_t>(1u << static_cast<unsigned>(kind));
-  bool scales_owner = false;
+  // `of: owner` aims scale and patch at a pod's owning workload instead of the pod.
+  bool of_owner = false;
   for (const auto& arg : call.arguments) {
-    scales_owner |= arg.name && arg.name->name == "of" && arg.value->kind == dsl::ExprKind::Name &&
-                    arg.value->text == "owner";
+    of_owner |= arg.name && arg.name->name == "of" && arg.value->kind == dsl::ExprKind::Name &&
+                arg.value->text == "owner";
   }
-  if (an == "scale" && kind == bytecode::TargetKind::Pods && !scales_owner) {
+  if (an == "scale" && kind == bytecode::TargetKind::Pods && !of_owner) {
     report(dsl::DiagCode::ActionNotForKind, call.name.span,
            "a pod cannot be scaled; write `scale(of: owner, ...)` to scale the workload that owns "
            "it (a bare pod is then left alone)");
-  } else if (scales_owner && kind != bytecode::TargetKind::Pods) {
+  } else if (of_owner && kind != bytecode::TargetKind::Pods) {
     report(dsl::DiagCode::ActionNotForKind, call.name.span,
-           "`of: owner` scales a pod's owning workload; this policy selects " +
-               std::string(bytecode::target_kind_name(kind)) + ", which scale themselves");
-  } else if (!(decl.kinds & kind_bit) && !(an == "scale" && scales_owner)) {
+           an == "scale"
+               ? "`of: owner` scales a pod's owning workload; this policy selects " +
+                     std::string(bytecode::target_kind_name(kind)) + ", which scale themselves"
+               : "`of: owner` aims `" + an + "` at a pod's owning workload; this policy selects " +
+                     std::string(bytecode::target_kind_name(kind)) +
+                     ", which are patched themselves");
+  } else if (!(decl.kinds & kind_bit) && !(an == "scale" && of_owner)) {
     report(dsl::DiagCode::ActionNotForKind, call.name.span,
            "`" + an + "` applies to " + kind_list(decl.kinds) + "; this policy selects " +
                bytecode::target_kind_name(kind));
@@ -374,6 +421,8 @@ IrStatement PolicyChecker::action(const dsl::ActionCall& call) {
         report(dsl::DiagCode::InvalidPatch, given["patch"].span,
                "a strategic or merge patch is an object, as in `{\"spec\": {...}}`");
       } else {
+        check_patch_target(call, text, json_type ? dsl::PatchType::Json : dsl::PatchType::Merge,
+                           of_owner ? dsl::PatchTarget::OwningWorkload : patch_target(kind));
         // The runtime sends the patch as written, so YAML becomes JSON here, once.
         given["patch"].constant.string = yaml_to_json(doc);
       }

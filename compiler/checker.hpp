@@ -14,6 +14,7 @@
 #include "compiler/strings.hpp"
 #include "dsl/ast.hpp"
 #include "dsl/diagnostics.hpp"
+#include "dsl/patch_paths.hpp"
 
 namespace skippy::compiler {
 
@@ -59,6 +60,8 @@ class PolicyChecker {
   std::vector<IrStatement> statement(const dsl::Statement& s);
   std::vector<IrStatement> block(const dsl::Statement& s);
   IrStatement action(const dsl::ActionCall& call);
+  void check_patch_target(const dsl::ActionCall& call, const std::string& text, dsl::PatchType type,
+                          dsl::PatchTarget target);
   std::optional<IrStatement> let(const dsl::LetStatement& let);
   std::optional<std::uint16_t> advice(const dsl::Expr& call);
 

@@ -17,7 +17,7 @@ ApiResponse json_response(int status, const Json& body) {
 }
 
 ApiResponse error_response(const ApiError& e) {
-  return json_response(e.code, e.status());
+  return {e.code, "application/json", e.status_text()};
 }
 
 ApiResponse page_not_found() {

@@ -81,8 +81,7 @@ struct ApiServer::Handler : CivetHandler {
         reply(conn,
               {413, "application/json",
                ApiError{413, "RequestEntityTooLarge", "the request body is too large", nullptr}
-                   .status()
-                   .dump()});
+                   .status_text()});
         return true;
       }
     }

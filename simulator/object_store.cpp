@@ -76,8 +76,8 @@ Outcome<Json> ObjectStore::create(const ResourceType& type, Json object, std::in
   if (name.empty()) {
     std::string prefix = string_at(object, "/metadata/generateName");
     if (prefix.empty())
-      return invalid(type.kind, "", "metadata.name",
-                     "Required value: name or generateName is required");
+      return invalid(type.kind, type.group, "",
+                     {required("metadata.name", "name or generateName is required")});
     do {
       name = prefix + safe_suffix(++suffixes_, 5);
     } while (objects.count(object_key(ns, name)));

@@ -28,22 +28,24 @@ Outcome<Json> apply_patch(const ResourceType& type, const Json& original,
   std::string name = name_of(original);
   if (media == "application/json-patch+json") {
     if (!patch.is_array())
-      return invalid(type.kind, name, "patch", "a JSON patch must be a list of operations");
+      return invalid(type.kind, type.group, name, "patch",
+                     "a JSON patch must be a list of operations");
     try {
       return original.patch(patch);
     } catch (const Json::exception& e) {
-      return invalid(type.kind, name, "patch", e.what());
+      return invalid(type.kind, type.group, name, "patch", e.what());
     }
   }
   if (media == "application/merge-patch+json") {
     if (!patch.is_object())
-      return invalid(type.kind, name, "patch", "a merge patch must be a JSON object");
+      return invalid(type.kind, type.group, name, "patch", "a merge patch must be a JSON object");
     Json result = original;
     result.merge_patch(patch);
     return result;
   }
   auto merged = strategic_merge(original, patch);
-  if (auto* why = std::get_if<std::string>(&merged)) return invalid(type.kind, name, "patch", *why);
+  if (auto* why = std::get_if<std::string>(&merged))
+    return invalid(type.kind, type.group, name, "patch", *why);
   return std::get<Json>(std::move(merged));
 }
 

@@ -12,11 +12,24 @@ const ResourceType& namespaces_type() {
   return *find_resource("", "v1", "namespaces");
 }
 
-// The stored object after `object` replaced it, with defaults and validation.
-Outcome<Json> store_update(ObjectStore& store, const ResourceType& type, Json object) {
+// The stored object after `object` replaced `stored`, with defaults and the rules of an update.
+Outcome<Json> store_update(ObjectStore& store, const ResourceType& type, const Json& stored,
+                           Json object) {
   apply_defaults(type, object);
-  if (auto problem = validate(type, object)) return *problem;
+  if (auto problem = validate_update(type, stored, object)) return *problem;
   return store.update(type, std::move(object));
+}
+
+// checkName: what a PUT or PATCH leaves is the object its URL names, or 400.
+std::optional<ApiError> check_name(const ObjectRef& ref, const Json& object) {
+  std::string name = name_of(object), ns = namespace_of(object);
+  if (name != ref.name)
+    return bad_request("the name of the object (" + name +
+                       ") does not match the name on the URL (" + ref.name + ")");
+  if (ref.type->namespaced && !ns.empty() && ns != ref.namespace_name)
+    return bad_request("the namespace of the object (" + ns +
+                       ") does not match the namespace on the URL (" + ref.namespace_name + ")");
+  return std::nullopt;
 }
 
 // Every object in the store that names `owner_uid` among its owners.
@@ -122,13 +135,10 @@ Outcome<Json> update_object(ObjectStore& store, const ObjectRef& ref, std::strin
   if (!object.is_object()) return bad_request("the body is not a JSON object");
   if (!object.contains("metadata") || !object["metadata"].is_object())
     object["metadata"] = Json::object();
-  std::string given = name_of(object);
-  if (!given.empty() && given != ref.name)
-    return bad_request("the name of the object (" + given +
-                       ") does not match the name on the URL (" + ref.name + ")");
-  object["metadata"]["name"] = ref.name;
+  if (name_of(object).empty()) object["metadata"]["name"] = ref.name;
+  if (auto problem = check_name(ref, object)) return *problem;
   if (ref.type->namespaced) object["metadata"]["namespace"] = ref.namespace_name;
-  return store_update(store, *ref.type,
+  return store_update(store, *ref.type, *stored,
                       merge_subresource(*ref.type, *stored, std::move(object), subresource));
 }
 
@@ -142,11 +152,10 @@ Outcome<Json> patch_object(ObjectStore& store, const ObjectRef& ref, std::string
   if (const auto* e = error_of(patched)) return *e;
   Json object = std::get<Json>(std::move(patched));
   if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object())
-    return invalid(ref.type->kind, ref.name, "metadata", "Required value");
-  if (name_of(object) != ref.name ||
-      (ref.type->namespaced && namespace_of(object) != ref.namespace_name))
-    return invalid(ref.type->kind, ref.name, "metadata.name", "Invalid value: field is immutable");
-  return store_update(store, *ref.type,
+    return invalid(ref.type->kind, ref.type->group, ref.name, {required("metadata")});
+  if (auto problem = check_name(ref, object)) return *problem;
+  if (ref.type->namespaced) object["metadata"]["namespace"] = ref.namespace_name;
+  return store_update(store, *ref.type, *stored,
                       merge_subresource(*ref.type, *stored, std::move(object), subresource));
 }
 
@@ -198,14 +207,23 @@ Outcome<Json> update_scale(ObjectStore& store, const ObjectRef& ref, const Json&
   const Json* stored = store.find(*ref.type, ref.namespace_name, ref.name);
   if (!stored) return not_found(ref.type->plural, ref.type->group, ref.name);
   Json::json_pointer replicas("/spec/replicas");
-  if (!scale.is_object() || !scale.contains(replicas) || !scale.at(replicas).is_number_integer() ||
-      scale.at(replicas).get<std::int64_t>() < 0)
-    return invalid("Scale", ref.name, "spec.replicas", "must be greater than or equal to 0");
+  // ValidateScale, answered as autoscaling's Scale is named: Scale.autoscaling "NAME".
+  if (!scale.is_object() || !scale.contains(replicas) || !scale.at(replicas).is_number_integer())
+    return invalid(
+        "Scale", "autoscaling", ref.name,
+        {invalid_value("spec.replicas",
+                       scale.is_object() && scale.contains(replicas) ? scale.at(replicas)
+                                                                     : FieldError::no_value(),
+                       "must be an integer")});
+  if (scale.at(replicas).get<std::int64_t>() < 0)
+    return invalid(
+        "Scale", "autoscaling", ref.name,
+        {invalid_value("spec.replicas", scale.at(replicas), "must be greater than or equal to 0")});
   Json object = *stored;
   std::string given = string_at(scale, "/metadata/resourceVersion");
   if (!given.empty()) object["metadata"]["resourceVersion"] = given;
   object["spec"]["replicas"] = scale.at(replicas);
-  auto updated = store_update(store, *ref.type, std::move(object));
+  auto updated = store_update(store, *ref.type, *stored, std::move(object));
   if (const auto* e = error_of(updated)) return *e;
   return scale_of(std::get<Json>(updated));
 }

@@ -96,7 +96,7 @@ constexpr std::array kVerdictFields = {
 constexpr std::array<std::string_view, 3> kRestartStrategies = {"rolling", "recreate", "graceful"};
 constexpr std::array<std::string_view, 3> kPatchTypes = {"strategic", "merge", "json"};
 constexpr std::array<std::string_view, 3> kPropagation = {"background", "foreground", "orphan"};
-constexpr std::array<std::string_view, 1> kScaleOf = {"owner"};
+constexpr std::array<std::string_view, 1> kOwnerOf = {"owner"};
 
 constexpr std::array kRestartParams = {
     ParamDecl{"strategy", T::Symbol, false, kRestartStrategies,
@@ -108,11 +108,12 @@ constexpr std::array kScaleParams = {
     ParamDecl{"by", T::Number, false, {}, "replicas to add (negative: remove)"},
     ParamDecl{"min", T::Number, false, {}, "never below this many replicas"},
     ParamDecl{"max", T::Number, true, {}, "never above this many replicas"},
-    ParamDecl{"of", T::Symbol, false, kScaleOf, "for pods: scale the pod's owning workload"},
+    ParamDecl{"of", T::Symbol, false, kOwnerOf, "for pods: scale the pod's owning workload"},
 };
 constexpr std::array kPatchParams = {
     ParamDecl{"type", T::Symbol, true, kPatchTypes, "strategic, merge or json"},
     ParamDecl{"patch", T::String, true, {}, "the patch document, JSON or YAML"},
+    ParamDecl{"of", T::Symbol, false, kOwnerOf, "for pods: patch the pod's owning workload"},
 };
 constexpr std::array kDeleteParams = {
     ParamDecl{"grace", T::Duration, false, {}, "the grace period (default: the object's own)"},

@@ -104,18 +104,32 @@ std::variant<Remediation, std::string> restart(const Arguments& args, const Reme
   return r;
 }
 
+// `of: owner`: a pod's owning workload (the top one: a ReplicaSet's Deployment) as the target,
+// or why there is none; nothing is sent for a bare pod.
+std::variant<RemediationTarget, std::string> owner_of(std::string_view action,
+                                                      const RemediationTarget& t) {
+  if (!t.workload) {
+    return std::string(action) + ": pod " + std::string(t.namespace_name) + "/" +
+           std::string(t.name) + " has no owning workload";
+  }
+  auto kind = engine::workload_kind(t.workload->kind);
+  if (!kind) {
+    return std::string(action) + ": the pod's owner is a " + t.workload->kind + ", which " +
+           (action == "scale" ? "has no scale" : "Skippy does not patch");
+  }
+  RemediationTarget w = t;
+  w.kind = *kind;
+  w.namespace_name = t.workload->meta.namespace_name;
+  w.name = t.workload->meta.name;
+  return w;
+}
+
 std::variant<Remediation, std::string> scale(const Arguments& args, const RemediationTarget& t) {
   RemediationTarget w = t;
   if (t.kind == TargetKind::Pods) {
-    if (!t.workload) {
-      return "scale: pod " + std::string(t.namespace_name) + "/" + std::string(t.name) +
-             " has no owning workload";
-    }
-    auto kind = engine::workload_kind(t.workload->kind);
-    if (!kind) return "scale: the pod's owner is a " + t.workload->kind + ", which has no scale";
-    w.kind = *kind;
-    w.namespace_name = t.workload->meta.namespace_name;
-    w.name = t.workload->meta.name;
+    auto owner = owner_of("scale", t);
+    if (auto* why = std::get_if<std::string>(&owner)) return std::move(*why);
+    w = std::get<RemediationTarget>(owner);
   }
   if (w.kind == TargetKind::DaemonSets) return "scale: a DaemonSet has no replicas to scale";
   if (!t.workload) return "scale: " + who(w) + " is not in the cluster view";
@@ -139,7 +153,13 @@ std::variant<Remediation, std::string> scale(const Arguments& args, const Remedi
   return r;
 }
 
-std::variant<Remediation, std::string> patch(const Arguments& args, const RemediationTarget& t) {
+std::variant<Remediation, std::string> patch(const Arguments& args, const RemediationTarget& to) {
+  RemediationTarget t = to;
+  if (args.text("of") == "owner" && to.kind == TargetKind::Pods) {
+    auto owner = owner_of("patch", to);
+    if (auto* why = std::get_if<std::string>(&owner)) return std::move(*why);
+    t = std::get<RemediationTarget>(owner);
+  }
   std::string_view type = args.text("type", "strategic");
   std::string_view content_type = type == "json"    ? kJsonPatch
                                   : type == "merge" ? kMergePatch

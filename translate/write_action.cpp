@@ -5,9 +5,26 @@
 #include <algorithm>
 
 #include "dsl/format.hpp"
+#include "dsl/patch_paths.hpp"
 
 namespace skippy::translate {
 namespace {
+
+dsl::PatchTarget patch_target(Kind kind) {
+  switch (kind) {
+    case Kind::Pods:
+      return dsl::PatchTarget::Pod;
+    case Kind::Deployments:
+      return dsl::PatchTarget::Deployment;
+    case Kind::StatefulSets:
+      return dsl::PatchTarget::StatefulSet;
+    case Kind::DaemonSets:
+      return dsl::PatchTarget::DaemonSet;
+    case Kind::ReplicaSets:
+      return dsl::PatchTarget::ReplicaSet;
+  }
+  return dsl::PatchTarget::Pod;
+}
 
 // A JSON string literal.
 std::string json_string(std::string_view s) {
@@ -237,8 +254,31 @@ class ActionWriter {
                  "the patch is neither JSON nor YAML (" + std::string(e.what()) + "); left out");
       return false;
     }
+    // What the patch changes must fit the kind it goes to (the compiler's E0354). Upstream
+    // sent a pod's patch to the pod, where a real API server refuses a pod template; the
+    // pod's owning workload is where such a patch does what it says.
+    std::string owner;
+    auto paths =
+        dsl::patch_paths(text, type == "json" ? dsl::PatchType::Json : dsl::PatchType::Strategic);
+    if (paths) {
+      auto own = dsl::check_patch_paths(patch_target(kind_), *paths);
+      if (own && kind_ == Kind::Pods &&
+          !dsl::check_patch_paths(dsl::PatchTarget::OwningWorkload, *paths)) {
+        f_.warning(p.patch.where,
+                   "upstream sent this patch to the pod, which a real API server refuses (" +
+                       own->why +
+                       "); the translation patches the pod's owning workload: " + "`of: owner`");
+        owner = "of: owner, ";
+      } else if (own) {
+        f_.warning(p.patch.where,
+                   "the patch changes `" + dsl::patch_path_text((*paths)[own->path], own->depth) +
+                       "`, which " + std::string(dsl::patch_target_name(patch_target(kind_))) +
+                       " cannot take: " + own->why + "; left out");
+        return false;
+      }
+    }
     out.action = "patch";
-    out.call = "patch(type: " + type + ", patch: " + patch_literal(text) + ")";
+    out.call = "patch(" + owner + "type: " + type + ", patch: " + patch_literal(text) + ")";
     return true;
   }
 

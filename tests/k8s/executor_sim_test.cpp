@@ -119,6 +119,9 @@ const std::string kPods = "/api/v1/namespaces/demo/pods/";
 BOOST_FIXTURE_TEST_CASE(a_rollout_restart_stamps_the_pod_template, Fixture) {
   auto r = executor->execute(request("restart", "Deployment", "web"), kT0 + 60'000);
   BOOST_TEST(r.status == ExecutionStatus::Success, r.message);
+  BOOST_REQUIRE_EQUAL(executor->last_requests().size(), 1u);
+  BOOST_TEST(executor->last_requests()[0].url.ends_with(kDeployments + "web"),
+             executor->last_requests()[0].url);
   auto d = get(kDeployments + "web");
   BOOST_TEST(
       d["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"] ==
@@ -200,4 +203,42 @@ BOOST_FIXTURE_TEST_CASE(a_recreate_restart_deletes_the_workloads_pods, Fixture) 
     BOOST_TEST((after.status == 404 || after.body.find("deletionTimestamp") != std::string::npos),
                name);
   }
+}
+
+BOOST_FIXTURE_TEST_CASE(a_pod_template_patch_fails_on_a_pod_and_reaches_the_owner_with_of_owner,
+                        Fixture) {
+  const char* raise = R"("{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",)"
+                      R"(\"resources\":{\"limits\":{\"memory\":\"128Mi\"}}}]}}}}")";
+  auto pod = pod_of("web");
+  // Sent to the pod, as the sample once did: a real API server refuses it, and so does the
+  // simulator; asking again will not help.
+  auto r = executor->execute(
+      request("patch", "Pod", pod, {{"type", "\"strategic\""}, {"patch", raise}}), kT0);
+  BOOST_TEST(r.status == ExecutionStatus::PermanentFailure, r.message);
+  BOOST_TEST(r.message.find("422") != std::string::npos, r.message);
+  BOOST_TEST(r.message.find(pod + R"(\" is invalid: spec: Forbidden: pod updates may not change )"
+                                  "fields other than") != std::string::npos,
+             r.message);
+  BOOST_TEST(!get(kPods + pod)["spec"].contains("template"));
+  // With `of: owner` it goes to the Deployment, whose template (and so its pods) changes.
+  r = executor->execute(request("patch", "Pod", pod,
+                                {{"type", "\"strategic\""}, {"patch", raise}, {"of", "\"owner\""}}),
+                        kT0);
+  BOOST_TEST(r.status == ExecutionStatus::Success, r.message);
+  BOOST_REQUIRE_EQUAL(executor->last_requests().size(), 1u);
+  BOOST_TEST(executor->last_requests()[0].url.ends_with(kDeployments + "web"),
+             executor->last_requests()[0].url);
+  auto d = get(kDeployments + "web");
+  const auto& app = d["spec"]["template"]["spec"]["containers"][0];
+  BOOST_TEST(app["resources"]["limits"]["memory"] == "128Mi");
+  BOOST_TEST(app["resources"]["limits"]["cpu"] == "100m");  // merged by name, not replaced
+  BOOST_TEST(app["image"] == "web:1");
+  // A bare pod has no owner: nothing is sent, and it fails for good.
+  r = executor->execute(request("patch", "Pod", "lonely",
+                                {{"type", "\"strategic\""}, {"patch", raise}, {"of", "\"owner\""}}),
+                        kT0);
+  BOOST_TEST(r.status == ExecutionStatus::PermanentFailure, r.message);
+  BOOST_TEST(r.message.find("patch: pod demo/lonely has no owning workload") != std::string::npos,
+             r.message);
+  BOOST_TEST(executor->last_requests().empty());
 }

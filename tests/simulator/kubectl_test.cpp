@@ -1,7 +1,8 @@
 // `skippy sim` with the installed kubectl as its client, unchanged: get (all namespaces,
 // JSON, custom resources by name and short name), describe, scale, rollout restart and
-// status, delete (the pod replaced), apply of a HealingPolicy, get -w seeing a deletion, and
-// kubectl's NotFound message. Skipped, with a message, where kubectl is not installed.
+// status, delete (the pod replaced), apply of a HealingPolicy, get -w seeing a deletion,
+// kubectl's NotFound message, and the updates a real API server refuses (422 Invalid). Skipped,
+// with a message, where kubectl is not installed.
 #define BOOST_TEST_MODULE simulator_kubectl
 #include <boost/test/unit_test.hpp>
 
@@ -282,6 +283,63 @@ BOOST_AUTO_TEST_CASE(apply_a_healing_policy_and_get_it_back) {
   BOOST_REQUIRE(list["items"].size() == 1u);
   BOOST_TEST(list["items"][0]["spec"]["mode"] == "manual");
   BOOST_TEST(list["items"][0]["spec"]["triggers"][0]["metricTrigger"]["threshold"] == 85);
+}
+
+BOOST_AUTO_TEST_CASE(updates_a_real_api_server_refuses_are_refused) {
+  if (skipped()) return;
+  BOOST_REQUIRE(sim().wait_for_ready(3));
+  std::string pod = *sim().ready_pods().begin();
+  auto refused = [&](const std::string& args, const std::string& says) {
+    auto r = sim().kubectl(args);
+    BOOST_TEST(r.code == 1, args << ": " << r.output);
+    BOOST_TEST(r.output.find(says) != std::string::npos, args << ": " << r.output);
+  };
+  // A pod template on a Pod: its spec is immutable but for a few fields.
+  refused(
+      "patch pod " + pod +
+          R"( -n demo-apps --type merge -p '{"spec":{"template":{"metadata":{"labels":{"a":"b"}}}}}')",
+      "The Pod \"" + pod +
+          "\" is invalid: spec: Forbidden: pod updates may not change fields other than "
+          "`spec.containers[*].image`");
+  refused(
+      "patch pod " + pod +
+          R"( -n demo-apps --type strategic -p '{"spec":{"containers":[{"name":"nginx","resources":{"limits":{"memory":"1Gi"}}}]}}')",
+      "is invalid: spec: Forbidden: pod updates may not change fields other than");
+  refused("patch pod " + pod +
+              R"( -n demo-apps --type json -p '[{"op":"remove","path":"/spec/containers/0"}]')",
+          "spec.containers: Forbidden: pod updates may not add or remove containers");
+  // Labels and annotations as apimachinery checks them; names never change.
+  refused("patch pod " + pod +
+              R"( -n demo-apps --type merge -p '{"metadata":{"labels":{"bad key":"x"}}}')",
+          "is invalid: metadata.labels: Invalid value: \"bad key\": name part must consist of "
+          "alphanumeric characters");
+  refused("patch pod " + pod +
+              R"( -n demo-apps --type merge -p '{"metadata":{"annotations":{"-x":"y"}}}')",
+          "is invalid: metadata.annotations: Invalid value: \"-x\"");
+  refused("patch pod " + pod + R"( -n demo-apps --type merge -p '{"metadata":{"name":"other"}}')",
+          "the name of the object (other) does not match the name on the URL (" + pod + ")");
+  // Replicas are never negative, through the scale subresource or the Deployment itself; an
+  // apps/v1 selector never changes.
+  refused(
+      R"(patch deployment web -n demo-apps --subresource=scale --type merge -p '{"spec":{"replicas":-1}}')",
+      "The Scale \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than "
+      "or equal to 0");
+  refused(R"(patch deployment web -n demo-apps --type merge -p '{"spec":{"replicas":-1}}')",
+          "The Deployment \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater "
+          "than or equal to 0");
+  refused(
+      R"(patch deployment web -n demo-apps --type merge -p '{"spec":{"selector":{"matchLabels":{"app":"web","x":"y"}}}}')",
+      "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":"
+      "\"web\", \"x\":\"y\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: "
+      "field is immutable");
+  // What a pod may change, it changes.
+  auto r = sim().kubectl(
+      "patch pod " + pod +
+      R"( -n demo-apps --type json -p '[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.27.1"}]')");
+  BOOST_TEST(r.code == 0, r.output);
+  BOOST_TEST(r.output.find("pod/" + pod + " patched") != std::string::npos, r.output);
+  r = sim().kubectl("get deploy web -n demo-apps -o jsonpath={.spec.replicas}");
+  BOOST_TEST(r.output == "3");
 }
 
 BOOST_AUTO_TEST_CASE(sim_refuses_an_address_that_is_not_loopback) {

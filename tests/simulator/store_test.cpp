@@ -1,6 +1,7 @@
 // The simulator's object store and the API verbs over it, at fixed times: names and
 // resourceVersions, conflicts, the three patch types (strategic merge by merge key),
-// selectors, watch history and 410 Expired, cascading deletion.
+// selectors, watch history and 410 Expired, cascading deletion, and the updates a real API
+// server refuses with 422 Invalid (a Pod's immutable spec, negative replicas, bad labels).
 #define BOOST_TEST_MODULE simulator_store
 #include <boost/test/unit_test.hpp>
 
@@ -125,13 +126,22 @@ BOOST_FIXTURE_TEST_CASE(the_three_patch_types, Fixture) {
       patch_object(store, pod_ref("web-1"), "", "application/json-patch+json",
                    R"([{"op":"replace","path":"/spec/containers/0/image","value":"nginx:1.28"}])"));
   BOOST_TEST(patched["spec"]["containers"][0]["image"] == "nginx:1.28");
+  // Containers merge by name (in a Deployment's template: a Pod cannot add one).
+  Json web = {
+      {"metadata", {{"name", "web"}}},
+      {"spec",
+       {{"selector", {{"matchLabels", {{"app", "web"}}}}},
+        {"template", {{"metadata", {{"labels", {{"app", "web"}}}}}, {"spec", pod("x")["spec"]}}}}}};
+  must(create_object(store, resource("deployments"), "demo", web, kT0));
   Json strategic = must(patch_object(
-      store, pod_ref("web-1"), "", "application/strategic-merge-patch+json; charset=utf-8",
-      R"({"spec":{"containers":[{"name":"sidecar","image":"busybox:1"},{"name":"app","image":"nginx:1.29"}]}})"));
-  BOOST_REQUIRE(strategic["spec"]["containers"].size() == 2u);
-  BOOST_TEST(strategic["spec"]["containers"][0]["name"] == "app");
-  BOOST_TEST(strategic["spec"]["containers"][0]["image"] == "nginx:1.29");
-  BOOST_TEST(strategic["spec"]["containers"][1]["name"] == "sidecar");
+      store, {&resource("deployments"), "demo", "web"}, "",
+      "application/strategic-merge-patch+json; charset=utf-8",
+      R"({"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:1"},{"name":"app","image":"nginx:1.29"}]}}}})"));
+  const Json& containers = strategic["spec"]["template"]["spec"]["containers"];
+  BOOST_REQUIRE(containers.size() == 2u);
+  BOOST_TEST(containers[0]["name"] == "app");
+  BOOST_TEST(containers[0]["image"] == "nginx:1.29");
+  BOOST_TEST(containers[1]["name"] == "sidecar");
 }
 
 BOOST_FIXTURE_TEST_CASE(bad_patches_are_located_errors, Fixture) {
@@ -145,7 +155,7 @@ BOOST_FIXTURE_TEST_CASE(bad_patches_are_located_errors, Fixture) {
                   R"([{"op":"test","path":"/spec/nodeName","value":"x"}])") == 422);
   BOOST_TEST(code("application/json-patch+json", R"({"op":"add"})") == 422);
   BOOST_TEST(code("application/apply-patch+yaml", "{}") == 415);
-  BOOST_TEST(code("application/merge-patch+json", R"({"metadata":{"name":"other"}})") == 422);
+  BOOST_TEST(code("application/merge-patch+json", R"({"metadata":{"name":"other"}})") == 400);
   BOOST_TEST(code("application/strategic-merge-patch+json",
                   R"({"spec":{"containers":[{"image":"x"}]}})") == 422);
   BOOST_TEST(code("application/merge-patch+json", R"({"spec":"oops"})") == 422);
@@ -156,6 +166,184 @@ BOOST_FIXTURE_TEST_CASE(bad_patches_are_located_errors, Fixture) {
       patch_object(store, {&resource("healingpolicies"), "demo", "p"}, "",
                    "application/strategic-merge-patch+json", R"({"spec":{"mode":"automatic"}})");
   BOOST_TEST(error_of(cr)->code == 415);
+}
+
+namespace {
+
+Json deployment(const std::string& name) {
+  return {{"metadata", {{"name", name}}},
+          {"spec",
+           {{"replicas", 2},
+            {"selector", {{"matchLabels", {{"app", name}}}}},
+            {"template",
+             {{"metadata", {{"labels", {{"app", name}}}}},
+              {"spec", {{"containers", {{{"name", "app"}, {"image", "web:1"}}}}}}}}}}};
+}
+
+struct Updates : Fixture {
+  ObjectRef deployment_ref{&resource("deployments"), "demo", "web"};
+  Updates() {
+    must(create_object(store, resource("pods"), "demo", pod("web-1"), kT0));
+    must(create_object(store, resource("deployments"), "demo", deployment("web"), kT0));
+  }
+  // The error a patch of web-1 answers, or a failed test when it succeeds.
+  ApiError refused(const char* type, const char* body, const ObjectRef* ref = nullptr) {
+    auto r = patch_object(store, ref ? *ref : pod_ref("web-1"), "", type, body);
+    if (!error_of(r)) BOOST_FAIL(std::string("accepted: ") + body);
+    return *error_of(r);
+  }
+  std::string message(const char* type, const char* body, const ObjectRef* ref = nullptr) {
+    return refused(type, body, ref).message;
+  }
+};
+
+constexpr const char* kMerge = "application/merge-patch+json";
+constexpr const char* kStrategic = "application/strategic-merge-patch+json";
+constexpr const char* kJsonPatch = "application/json-patch+json";
+
+const std::string kPodUpdates =
+    "Pod \"web-1\" is invalid: spec: Forbidden: pod updates may not change fields other than "
+    "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,"
+    "`spec.tolerations` (only additions to existing tolerations),"
+    "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously "
+    "negative)";
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_pod_template_patched_on_a_pod_is_kube_apiservers_422, Updates) {
+  ApiError e =
+      refused(kStrategic, R"({"spec":{"template":{"spec":{"containers":[{"name":"app","resources":)"
+                          R"({"limits":{"memory":"1Gi"}}}]}}}})");
+  BOOST_TEST(e.code == 422);
+  Json expected = Json::parse(R"({"kind":"Status","apiVersion":"v1","metadata":{},
+      "status":"Failure","reason":"Invalid","code":422,
+      "details":{"name":"web-1","kind":"Pod","causes":[{"reason":"FieldValueForbidden",
+                 "field":"spec"}]}})");
+  expected["message"] = kPodUpdates;
+  expected["details"]["causes"][0]["message"] = kPodUpdates.substr(kPodUpdates.find("Forbidden: "));
+  BOOST_TEST(e.status() == expected, e.status().dump());
+  // The body as sent: kube-apiserver's field order, the message before the details.
+  BOOST_TEST(e.status_text().starts_with(
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Pod )"));
+  BOOST_TEST(store.find(resource("pods"), "demo", "web-1")->at("spec").contains("template") ==
+             false);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_pod_changes_only_what_kube_apiserver_lets_it, Updates) {
+  // Images, activeDeadlineSeconds downwards, added tolerations, metadata: yes.
+  must(patch_object(store, pod_ref("web-1"), "", kStrategic,
+                    R"({"spec":{"containers":[{"name":"app","image":"nginx:1.28"}]}})"));
+  must(patch_object(store, pod_ref("web-1"), "", kMerge,
+                    R"({"spec":{"activeDeadlineSeconds":60,"tolerations":[{"key":"a",)"
+                    R"("operator":"Exists"}]},"metadata":{"labels":{"tier":"front"}}})"));
+  must(patch_object(store, pod_ref("web-1"), "", kJsonPatch,
+                    R"([{"op":"add","path":"/spec/tolerations/-","value":{"key":"b",)"
+                    R"("operator":"Exists"}},{"op":"replace","path":"/spec/activeDeadlineSeconds",)"
+                    R"("value":30}])"));
+  // Anything else of the spec: no, with kube-apiserver's words for each.
+  BOOST_TEST(message(kMerge, R"({"spec":{"nodeName":"node-9"}})") == kPodUpdates);
+  BOOST_TEST(message(kJsonPatch, R"([{"op":"add","path":"/spec/replicas","value":3}])") ==
+             kPodUpdates);
+  BOOST_TEST(message(kStrategic, R"({"spec":{"containers":[{"name":"app","resources":{"limits":)"
+                                 R"({"cpu":"2"}}}]}})") == kPodUpdates);
+  BOOST_TEST(message(kStrategic, R"({"spec":{"containers":[{"name":"sidecar","image":"b:1"}]}})") ==
+             "Pod \"web-1\" is invalid: spec.containers: Forbidden: pod updates may not add or "
+             "remove containers");
+  BOOST_TEST(message(kMerge, R"({"spec":{"activeDeadlineSeconds":90}})") ==
+             "Pod \"web-1\" is invalid: spec.activeDeadlineSeconds: Invalid value: 90: must be "
+             "less than or equal to previous value");
+  BOOST_TEST(message(kMerge, R"({"spec":{"tolerations":[]}})") ==
+             "Pod \"web-1\" is invalid: spec.tolerations: Forbidden: existing toleration can "
+             "not be modified except its tolerationSeconds");
+  ApiError twice = refused(kJsonPatch, R"([{"op":"replace","path":"/spec/containers/0/image",)"
+                                       R"("value":""}])");
+  BOOST_TEST(twice.message == "Pod \"web-1\" is invalid: spec.containers[0].image: Required value");
+  BOOST_TEST(twice.details["causes"].size() == 2u);  // one per rule, one line in the message
+  // A PUT of the same pod with a changed spec is refused alike.
+  Json replaced = *store.find(resource("pods"), "demo", "web-1");
+  replaced["spec"]["restartPolicy"] = "Never";
+  auto put = update_object(store, pod_ref("web-1"), "", replaced);
+  BOOST_REQUIRE(error_of(put));
+  BOOST_TEST(error_of(put)->message == kPodUpdates);
+}
+
+BOOST_FIXTURE_TEST_CASE(replicas_are_never_negative, Updates) {
+  auto scaled = patch_scale(store, deployment_ref, kMerge, R"({"spec":{"replicas":-1}})");
+  BOOST_REQUIRE(error_of(scaled));
+  BOOST_TEST(error_of(scaled)->code == 422);
+  BOOST_TEST(error_of(scaled)->message ==
+             "Scale.autoscaling \"web\" is invalid: spec.replicas: Invalid value: -1: must be "
+             "greater than or equal to 0");
+  BOOST_TEST(error_of(scaled)->details["group"] == "autoscaling");
+  BOOST_TEST(error_of(scaled)->details["kind"] == "Scale");
+  BOOST_TEST(error_of(scaled)->details["causes"][0]["message"] ==
+             "Invalid value: -1: must be greater than or equal to 0");
+  ApiError direct = refused(kMerge, R"({"spec":{"replicas":-1}})", &deployment_ref);
+  BOOST_TEST(direct.message ==
+             "Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1: must be "
+             "greater than or equal to 0");
+  BOOST_TEST(direct.details["group"] == "apps");
+  BOOST_TEST(direct.details["causes"][0]["reason"] == "FieldValueInvalid");
+  BOOST_TEST(store.find(resource("deployments"), "demo", "web")->at("spec")["replicas"] == 2);
+  must(patch_scale(store, deployment_ref, kMerge, R"({"spec":{"replicas":0}})"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_workloads_selector_never_changes_and_its_template_may, Updates) {
+  ApiError e = refused(kMerge,
+                       R"({"spec":{"selector":{"matchLabels":{"app":"other"}},)"
+                       R"("template":{"metadata":{"labels":{"app":"other"}}}}})",
+                       &deployment_ref);
+  BOOST_TEST(e.message ==
+             "Deployment.apps \"web\" is invalid: spec.selector: Invalid value: "
+             "v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"other\"}, "
+             "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable");
+  Json d = must(patch_object(store, deployment_ref, "", kStrategic,
+                             R"({"spec":{"template":{"spec":{"containers":[{"name":"app",)"
+                             R"("resources":{"limits":{"memory":"1Gi"}}}]}}}})"));
+  BOOST_TEST(d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"] ==
+             "1Gi");
+  BOOST_TEST(d["spec"]["template"]["spec"]["containers"][0]["image"] == "web:1");
+}
+
+BOOST_FIXTURE_TEST_CASE(names_labels_and_annotations_as_apimachinery_checks_them, Updates) {
+  ApiError renamed = refused(kMerge, R"({"metadata":{"name":"other"}})");
+  BOOST_TEST(renamed.code == 400);
+  BOOST_TEST(renamed.message ==
+             "the name of the object (other) does not match the name on the URL (web-1)");
+  Json moved = *store.find(resource("pods"), "demo", "web-1");
+  moved["metadata"]["namespace"] = "elsewhere";
+  auto put = update_object(store, pod_ref("web-1"), "", moved);
+  BOOST_REQUIRE(error_of(put));
+  BOOST_TEST(error_of(put)->code == 400);
+  BOOST_TEST(error_of(put)->message ==
+             "the namespace of the object (elsewhere) does not match the namespace on the URL "
+             "(demo)");
+  BOOST_TEST(message(kMerge, R"({"metadata":{"uid":"another"}})") ==
+             "Pod \"web-1\" is invalid: metadata.uid: Invalid value: \"another\": field is "
+             "immutable");
+  BOOST_TEST(message(kMerge, R"({"metadata":{"labels":{"bad key":"x"}}})") ==
+             "Pod \"web-1\" is invalid: metadata.labels: Invalid value: \"bad key\": name part "
+             "must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+             "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+             "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')");
+  BOOST_TEST(message(kMerge, R"({"metadata":{"labels":{"tier":"a b"}}})") ==
+             "Pod \"web-1\" is invalid: metadata.labels: Invalid value: \"a b\": a valid label "
+             "must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and "
+             "must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+             "'my_value',  or '12345', regex used for validation is "
+             "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
+  std::string long_value(64, 'a');
+  std::string too_long = R"({"metadata":{"labels":{"tier":")" + long_value + R"("}}})";
+  BOOST_TEST(message(kMerge, too_long.c_str())
+                 .find(R"(metadata.labels: Invalid value: ")" + long_value +
+                       R"(": must be no more than 63 bytes)") != std::string::npos);
+  BOOST_TEST(message(kMerge, R"({"metadata":{"annotations":{"Example.com/Why":"ok","/x":"y"}}})") ==
+             "Pod \"web-1\" is invalid: metadata.annotations: Invalid value: \"/x\": prefix "
+             "part must be non-empty");
+  // What apimachinery takes, the simulator takes.
+  must(patch_object(store, pod_ref("web-1"), "", kMerge,
+                    R"({"metadata":{"labels":{"app.kubernetes.io/name":"web","empty":""},)"
+                    R"("annotations":{"kubectl.kubernetes.io/restartedAt":"now","Why":"x y"}}})"));
 }
 
 BOOST_AUTO_TEST_CASE(strategic_merge_by_merge_key_and_directives) {

@@ -284,7 +284,7 @@ BOOST_AUTO_TEST_CASE(a_yaml_patch_is_sent_as_json) {
       "  on a do patch(type: merge, patch: `\n"
       "    metadata:\n      labels: {tier: \"1\", on: yes, count: 3, ratio: 1.5e3, flag: true,"
       " none: ~}\n"
-      "    spec: {args: [-v, \"2\"]}\n  `)"));
+      "      finalizers: [-v, \"2\"]\n  `)"));
   BOOST_REQUIRE_MESSAGE(c->program, c->messages());
   const auto& p = only_policy(*c);
   std::vector<std::string> strings;
@@ -296,7 +296,89 @@ BOOST_AUTO_TEST_CASE(a_yaml_patch_is_sent_as_json) {
   // core schema says so (`yes` is a string there).
   const std::string expected =
       R"({"metadata":{"labels":{"tier":"1","on":"yes","count":3,"ratio":1.5e3,)"
-      R"("flag":true,"none":null}},"spec":{"args":["-v","2"]}})";
+      R"("flag":true,"none":null},"finalizers":["-v","2"]}})";
   bool found = std::find(strings.begin(), strings.end(), expected) != strings.end();
   BOOST_TEST(found, strings.back());
+}
+
+namespace {
+
+// The diagnostics of one patch action in a policy that selects `select`.
+std::unique_ptr<testing::Compiled> patching(const std::string& call,
+                                            const std::string& select = "select pods") {
+  return compile_text(
+      policy_text("  trigger a when workload.replicas > 3\n  on a do " + call, select));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_patch_must_fit_the_kind_it_goes_to) {
+  const std::vector<std::string> e0354{"E0354"};
+  // A Pod takes its containers' images, tolerations, deadlines and metadata...
+  for (
+      const char* ok :
+      {R"(patch(type: strategic, patch: `{"spec": {"containers": [{"name": "app", "image": "nginx:1.28"}]}}`))",
+       R"(patch(type: merge, patch: `{"metadata": {"labels": {"tier": "a"}}}`))",
+       R"(patch(type: json, patch: `[{"op": "replace", "path": "/spec/activeDeadlineSeconds", "value": 30}]`))",
+       R"(patch(type: json, patch: `[{"op": "test", "path": "/spec/nodeName", "value": "x"}]`))"}) {
+    auto c = patching(ok);
+    BOOST_TEST(c->codes().empty(), ok << ": " << c->messages());
+  }
+  // ...but no template, no replicas, no resources and no other field of its spec.
+  for (
+      const char* bad :
+      {R"(patch(type: strategic, patch: `{"spec": {"template": {"metadata": {"labels": {"a": "b"}}}}}`))",
+       R"(patch(type: json, patch: `[{"op": "replace", "path": "/spec/replicas", "value": 3}]`))",
+       R"(patch(type: strategic, patch: `{"spec": {"containers": [{"name": "app", "resources": {"limits": {"cpu": "1"}}}]}}`))",
+       R"(patch(type: merge, patch: `{"spec": {"nodeName": "n2"}}`))",
+       R"(patch(type: json, patch: `[{"op": "remove", "path": "/spec/containers/0"}]`))",
+       R"(patch(type: merge, patch: `{"status": {"phase": "Failed"}}`))",
+       R"(patch(type: merge, patch: `{"metadata": {"name": "other"}}`))"}) {
+    auto c = patching(bad);
+    BOOST_TEST(c->codes() == e0354, bad << ": " << c->messages());
+  }
+  // Aimed at the owner, a pod template is what the patch should change.
+  auto owner = patching(
+      R"(patch(of: owner, type: strategic, patch: `{"spec": {"template": {"spec": {"containers": [{"name": "app", "resources": {"limits": {"memory": "1Gi"}}}]}}}}`))");
+  BOOST_TEST(owner->codes().empty(), owner->messages());
+  auto owner_containers =
+      patching(R"(patch(of: owner, type: merge, patch: `{"spec": {"containers": []}}`))");
+  BOOST_TEST(owner_containers->codes() == e0354, owner_containers->messages());
+  // A workload's pods live in its template; a DaemonSet has no replicas; none has a negative count.
+  auto flat =
+      patching(R"(patch(type: merge, patch: `{"spec": {"containers": [{"name": "app"}]}}`))",
+               "select deployments");
+  BOOST_TEST(flat->codes() == e0354, flat->messages());
+  BOOST_TEST(flat->messages().find("spec.template.spec.containers") == std::string::npos);
+  BOOST_REQUIRE(!flat->diagnostics.all().empty());
+  BOOST_TEST(flat->diagnostics.all()[0].notes.at(0).message ==
+             "write `spec.template.spec.containers`");
+  auto daemons =
+      patching(R"(patch(type: merge, patch: `{"spec": {"replicas": 2}}`))", "select daemonsets");
+  BOOST_TEST(daemons->codes() == e0354, daemons->messages());
+  auto negative = patching(
+      R"(patch(type: json, patch: `[{"op": "replace", "path": "/spec/replicas", "value": -1}]`))",
+      "select deployments");
+  BOOST_TEST(negative->codes() == e0354, negative->messages());
+  auto scaled = patching(
+      R"(patch(type: merge, patch: `{"spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "app", "image": "x"}]}}}}`))",
+      "select statefulsets");
+  BOOST_TEST(scaled->codes().empty(), scaled->messages());
+  // `of: owner` is for policies that select pods, as for scale.
+  auto not_pods = patching(R"(patch(of: owner, type: merge, patch: `{}`))", "select deployments");
+  BOOST_TEST(not_pods->codes() == std::vector<std::string>{"E0320"},
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_patch_field_is_located_in_a_raw_string) {
+  auto c = patching("patch(type: strategic, patch: `\n    spec:\n      template: {}\n  `)");
+  BOOST_REQUIRE_EQUAL(c->diagnostics.all().size(), 1u);
+  const auto& d = c->diagnostics.all()[0];
+  auto at = c->sources.file(d.span.file).line_column(d.span.begin);
+  BOOST_TEST(at.line == 8u);
+  BOOST_TEST(at.column == 7u);
+  BOOST_TEST(d.span.end - d.span.begin == 8u);  // `template`
+  BOOST_TEST(d.message ==
+             "the patch changes `spec.template`, which a Pod cannot take: a Pod has no pod "
+             "template; `spec.template` belongs to the workload that owns the pod");
 }

@@ -150,6 +150,25 @@ BOOST_AUTO_TEST_CASE(patches_deletes_evictions_and_marks) {
   BOOST_TEST(note.requests[0].body == R"({"metadata":{"annotations":{"why":"a \"leak\""}}})");
 }
 
+BOOST_AUTO_TEST_CASE(a_patch_of_owner_goes_to_the_pods_workload_and_a_bare_pod_gets_none) {
+  World w;
+  const char* body = R"({"spec":{"template":{"spec":{"containers":[{"name":"app"}]}}}})";
+  auto owner =
+      plan("patch", {{"type", str("strategic")}, {"patch", str(body)}, {"of", str("owner")}},
+           w.pod_target(w.a));
+  BOOST_REQUIRE_EQUAL(owner.requests.size(), 1u);
+  BOOST_TEST(owner.requests[0].method == "PATCH");
+  BOOST_TEST(owner.requests[0].path == "/apis/apps/v1/namespaces/demo/deployments/web");
+  BOOST_TEST(owner.requests[0].body == body);
+  BOOST_TEST(owner.summary == "strategic patch of Deployment demo/web");
+  // Without `of: owner` the pod itself is patched.
+  auto self = plan("patch", {{"type", str("merge")}, {"patch", str("{}")}}, w.pod_target(w.a));
+  BOOST_TEST(self.requests[0].path == "/api/v1/namespaces/demo/pods/web-a");
+  BOOST_TEST(
+      plan_error("patch", {{"type", str("strategic")}, {"patch", str(body)}, {"of", str("owner")}},
+                 w.pod_target(w.a, false)) == "patch: pod demo/web-a has no owning workload");
+}
+
 BOOST_AUTO_TEST_CASE(notify_posts_an_event_about_the_decision) {
   World w;
   auto n = plan("notify", {{"webhook", str("http://127.0.0.1:9/hook")}, {"message", str("hi")}},

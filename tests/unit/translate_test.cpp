@@ -310,6 +310,28 @@ BOOST_AUTO_TEST_CASE(patches_keep_their_type_and_text) {
   CHECK_HAS(r.findings, "a JSON patch must be a list of operations; left out");
 }
 
+BOOST_AUTO_TEST_CASE(a_pods_patch_goes_where_a_real_api_server_takes_it) {
+  // Upstream sent a pod template patch to the pod itself, which a real API server refuses:
+  // the translation sends it to the pod's owning workload; what no workload takes either is
+  // left out; what a Pod takes stays the pod's.
+  auto r = run(spec(kPods, kEvent,
+                    "  actions:\n  - name: more-memory\n    type: patch\n    patchAction:\n"
+                    "      type: strategic\n      patch: |\n        spec:\n          template:\n"
+                    "            spec:\n              containers:\n              - name: app\n"
+                    "                resources: {limits: {memory: 1Gi}}\n"
+                    "  - name: flat\n    type: patch\n    patchAction:\n"
+                    "      type: strategic\n      patch: '{spec: {containers: [{name: app, "
+                    "resources: {limits: {cpu: \"1\"}}}]}}'\n"
+                    "  - name: mark\n    type: patch\n    patchAction:\n"
+                    "      type: merge\n      patch: '{metadata: {labels: {seen: \"yes\"}}}'\n"));
+  CHECK_HAS(r.text, "patch(of: owner, type: strategic, patch: `");
+  CHECK_HAS(r.findings, "upstream sent this patch to the pod, which a real API server refuses");
+  CHECK_HAS(r.findings, "the patch changes `spec.containers[*].resources`, which a Pod cannot "
+                        "take");
+  CHECK_HAS(r.text, "patch(type: merge, patch: `\n      {metadata: {labels: {seen: \"yes\"}}}");
+  BOOST_TEST(r.text.find("cpu") == std::string::npos, r.text);
+}
+
 BOOST_AUTO_TEST_CASE(delete_maps_grace_force_and_propagation_for_pods_only) {
   std::string actions =
       "  actions:\n  - name: d\n    type: delete\n"
