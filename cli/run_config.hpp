@@ -14,17 +14,11 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/config_problem.hpp"
 #include "runtime/prometheus/client.hpp"
 #include "runtime/safety/config.hpp"
 
 namespace skippy::cli {
-
-struct ConfigProblem {
-  int line = 0;     // 1-based
-  int column = 0;   // 1-based
-  std::string key;  // where in the document: "prometheus.timeout"
-  std::string message;
-};
 
 // What a config file holds; a setting the file does not give is empty.
 struct RunConfig {
