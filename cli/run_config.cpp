@@ -210,8 +210,12 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
         if (n == "format") c.log_format = r.checked(f, log_format_problem);
       });
     } else if (name == "web") {
-      r.entries(e, {"listen_address"},
-                [&](std::string_view, const Entry& f) { c.listen_address = r.text(f); });
+      r.entries(e, {"listen_address", "config_file", "enable_approvals"},
+                [&](std::string_view n, const Entry& f) {
+                  if (n == "listen_address") c.listen_address = r.text(f);
+                  if (n == "config_file") c.web_config_file = r.path(f);
+                  if (n == "enable_approvals") c.enable_approvals = r.boolean(f);
+                });
     } else if (name == "restore") {
       r.entries(e, {"max_lookback"}, [&](std::string_view, const Entry& f) {
         if (r.duration(f, 0)) c.restore_max_lookback = f.value.Scalar();
@@ -251,9 +255,9 @@ bool read_run_config(const std::string& path, RunConfig& config, std::string& er
   if (config.policies) {
     for (auto& p : *config.policies) rebase(p, base);
   }
-  for (auto* p : {&config.cluster, &config.audit_file, &config.kubeconfig, &config.journal,
-                  &config.prometheus.bearer_token_file, &config.prometheus.basic_auth_password_file,
-                  &config.prometheus.ca_file}) {
+  for (auto* p : {&config.cluster, &config.audit_file, &config.web_config_file, &config.kubeconfig,
+                  &config.journal, &config.prometheus.bearer_token_file,
+                  &config.prometheus.basic_auth_password_file, &config.prometheus.ca_file}) {
     if (*p) rebase(**p, base);
   }
   return true;
@@ -271,6 +275,8 @@ void apply_run_config(const RunConfig& c, RunOptions& o) {
   take("--log.level", c.log_level, o.log_level);
   take("--log.format", c.log_format, o.log_format);
   take("--web.listen-address", c.listen_address, o.listen_address);
+  take("--web.config.file", c.web_config_file, o.web_config_file);
+  take("--web.enable-approvals", c.enable_approvals, o.enable_approvals);
   take("--restore.max-lookback", c.restore_max_lookback, o.restore_max_lookback);
   take("--kubeconfig", c.kubeconfig, o.kubeconfig);
   take("--context", c.context, o.context);

@@ -1,5 +1,5 @@
 // Reading settings out of a YAML file with every mistake located: the reader behind
-// `skippy run --config.file`.
+// `skippy run --config.file`, `--web.config.file` and `skippy approve --http.config.file`.
 // Each value is checked before it is converted, so nothing throws for a user's mistake; each
 // problem carries its line, column and dotted key.
 #pragma once
@@ -255,6 +255,21 @@ inline bool read_text(const std::string& path, std::string& out) {
   return true;
 }
 
+// A path setting naming a file that must be readable: relative to `base` (the settings
+// file's folder); a problem where it is written when it cannot be read.
+inline std::optional<std::string> readable(Reader& r, const Entry& e,
+                                           const std::filesystem::path& base) {
+  auto p = r.path(e);
+  if (!p) return std::nullopt;
+  rebase(*p, base);
+  std::string ignored;
+  if (!read_text(*p, ignored)) {
+    r.problem(e, "cannot read `" + *p + "`");
+    return std::nullopt;
+  }
+  return p;
+}
+
 // The first line of a secret file (a token, a password), without its line end.
 inline bool first_line(const std::string& path, const char* what, std::string& out,
                        std::string& error) {
@@ -266,6 +281,23 @@ inline bool first_line(const std::string& path, const char* what, std::string& o
   std::getline(in, out);
   while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
   return true;
+}
+
+// Reads the settings file at `path` (a `what`) into `out` with `parse(text, folder, problems)`,
+// the folder being the file's, which its relative paths are relative to. False, with one
+// `path:line:col: key: message` line per problem, when it cannot be read or has problems.
+template <typename T, typename Parse>
+bool read_file(const std::string& path, const char* what, Parse parse, T& out,
+               std::string& errors) {
+  std::string text;
+  if (!read_text(path, text)) {
+    errors = path + ": cannot read the " + what + "\n";
+    return false;
+  }
+  std::vector<ConfigProblem> problems;
+  out = parse(text, std::filesystem::path(path).parent_path(), problems);
+  errors = render_problems(path, problems);
+  return problems.empty();
 }
 
 // Problems in the order of the text.

@@ -61,6 +61,8 @@ BOOST_AUTO_TEST_CASE(the_documented_example_sets_every_key) {
   BOOST_TEST(*c.log_level == "info");
   BOOST_TEST(*c.log_format == "json");
   BOOST_TEST(*c.listen_address == "0.0.0.0:9477");
+  BOOST_TEST(*c.web_config_file == "web.yml");
+  BOOST_TEST(*c.enable_approvals);
   BOOST_TEST(*c.restore_max_lookback == "30m");
   BOOST_TEST(*c.kubeconfig == "/etc/skippy/kubeconfig");
   BOOST_TEST(*c.context == "production");
@@ -134,7 +136,10 @@ BOOST_AUTO_TEST_CASE(each_kind_of_mistake_is_reported_where_it_is) {
        "`-`, up to 63 characters, starting and ending with a letter or digit\n"},
       {"web: 9477\n", "1:6: web: expected a map (`key: value` lines, indented below `web:`)\n"},
       {"web:\n  listen: x\n",
-       "2:3: web.listen: unknown setting; expected one of `listen_address`\n"},
+       "2:3: web.listen: unknown setting; expected one of `listen_address`, `config_file`, "
+       "`enable_approvals`\n"},
+      {"web:\n  enable_approvals: yes please\n",
+       "2:21: web.enable_approvals: expected true or false\n"},
       {"log:\n  level: loud\n",
        "2:10: log.level: unknown log level `loud`: debug, info, warn or error\n"},
       {"log:\n  format: text\n", "2:11: log.format: unknown log format `text`: logfmt or json\n"},
