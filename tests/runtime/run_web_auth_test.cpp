@@ -159,7 +159,7 @@ void make_certificates(const fs::path& dir) {
       "'; openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1 "
       "-subj /CN=skippy-test-ca; "
       "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1; "
-      "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext; "
+      "printf 'subjectAltName=IP:127.0.0.1,DNS:skippy.test\\n' > san.ext; "
       "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt "
       "-days 1 -extfile san.ext; "
       "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=alice; "
@@ -283,12 +283,21 @@ BOOST_AUTO_TEST_CASE(tls_with_required_client_certificates_refuses_clients_witho
   BOOST_TEST(r.log().find("without authentication") == std::string::npos, r.log());
 
   // skippy approve with the client's certificate in --http.config.file.
-  test::write_file(r.at("client.yml"),
-                   "tls_config: {ca_file: ca.crt, cert_file: client.crt, key_file: client.key}\n");
   test::write_file(r.at("no-cert.yml"), "tls_config: {ca_file: ca.crt}\n");
   auto [refused_code, refused] = r.approve(
       {id, "--runtime.url", r.url("https"), "--http.config.file", r.at("no-cert.yml").string()});
   BOOST_TEST(refused_code == 2, refused);
+  // tls_config.server_name: the certificate is verified for that name, the URL's address kept.
+  test::write_file(r.at("other-name.yml"),
+                   "tls_config: {ca_file: ca.crt, cert_file: client.crt, key_file: client.key, "
+                   "server_name: other.test}\n");
+  auto [other_code, other] = r.approve({"--list", "--runtime.url", r.url("https"),
+                                        "--http.config.file", r.at("other-name.yml").string()});
+  BOOST_TEST(other_code == 2, other);
+  BOOST_TEST(other.find("other.test") != std::string::npos, other);  // the name checked
+  test::write_file(r.at("client.yml"),
+                   "tls_config: {ca_file: ca.crt, cert_file: client.crt, key_file: client.key, "
+                   "server_name: skippy.test}\n");
   auto [code, out] = r.approve(
       {id, "--runtime.url", r.url("https"), "--http.config.file", r.at("client.yml").string()});
   BOOST_TEST(code == 0, out);
