@@ -78,8 +78,8 @@ class ApprovalDesk {
 // called; until then the approvals API answers 403 naming --web.enable-approvals. Every
 // request, to any path, first passes `security`'s checks (one place: civetweb's
 // begin_request): TLS with its client certificate policy, then basic auth (401 with
-// `WWW-Authenticate: Basic` when credentials are missing or wrong); every response carries
-// its headers. Throws std::runtime_error when it cannot listen or its TLS cannot start.
+// `WWW-Authenticate: Basic` when credentials are missing or wrong); every answer it writes
+// carries its headers. Throws std::runtime_error when it cannot listen or its TLS cannot start.
 class WebServer {
  public:
   WebServer(const std::string& listen_address, const web::WebSecurity& security,
