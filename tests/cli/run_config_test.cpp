@@ -236,7 +236,8 @@ BOOST_AUTO_TEST_CASE(relative_paths_are_relative_to_the_file) {
   skippy::test::write_file(file,
                            "policies: [policies/, /srv/p.skippy]\ncluster: ../cluster.yaml\n"
                            "audit: {file: '-'}\nprometheus:\n  bearer_token_file: token\n"
-                           "  tls_config: {ca_file: /etc/ssl/ca.pem}\n");
+                           "  tls_config: {ca_file: /etc/ssl/ca.pem}\n"
+                           "web: {config_file: web.yml, enable_approvals: true}\n");
   cli::RunConfig c;
   std::string errors;
   BOOST_REQUIRE_MESSAGE(cli::read_run_config(file.string(), c, errors), errors);
@@ -246,6 +247,17 @@ BOOST_AUTO_TEST_CASE(relative_paths_are_relative_to_the_file) {
   BOOST_TEST(*c.audit_file == "-");
   BOOST_TEST(*c.prometheus.bearer_token_file == (dir.path() / "etc" / "token").string());
   BOOST_TEST(*c.prometheus.ca_file == "/etc/ssl/ca.pem");
+  BOOST_TEST(*c.web_config_file == (dir.path() / "etc" / "web.yml").string());
+  // The web keys go to their flags' options, unless the flags are given.
+  cli::RunOptions options;
+  cli::apply_run_config(c, options);
+  BOOST_TEST(options.web_config_file == (dir.path() / "etc" / "web.yml").string());
+  BOOST_TEST(options.enable_approvals);
+  cli::RunOptions flags_given;
+  flags_given.flags_given = {"--web.config.file", "--web.enable-approvals"};
+  cli::apply_run_config(c, flags_given);
+  BOOST_TEST(flags_given.web_config_file.empty());
+  BOOST_TEST(!flags_given.enable_approvals);
 }
 
 BOOST_AUTO_TEST_CASE(the_client_gets_the_flags_and_the_file_and_reads_the_secrets) {
