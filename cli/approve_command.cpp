@@ -1,12 +1,15 @@
 // skippy approve: approves actions that wait for a human, through the running runtime's API
 // (POST /api/v1/approvals/ID on its --web.listen-address); `--list` shows what waits. An id
-// may be given by a unique prefix, as `skippy explain` takes it.
+// may be given by a unique prefix, as `skippy explain` takes it. A locked runtime
+// (--web.config.file) is reached with the credentials of --http.config.file, promtool's flag
+// and Prometheus's HTTP client format (cli/http_client_config.hpp).
 #include <simdjson.h>
 
 #include <iomanip>
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/http_client_config.hpp"
 #include "runtime/http/exchange.hpp"
 
 namespace skippy::cli {
@@ -21,13 +24,25 @@ std::string field(simdjson::dom::element e, const char* key) {
   return e[key].get(s) ? std::string() : std::string(s);
 }
 
+// Why a request was refused, said so that the fix is plain: 401 wants credentials.
+std::string refusal(const http::Request& request, const http::Response& response) {
+  std::string out = http::describe(request, response);
+  if (response.status == 401)
+    out +=
+        " (the runtime requires credentials: give them with --http.config.file, "
+        "docs/cli.md#skippy-approve)";
+  return out;
+}
+
 // The runtime's list of waiting actions, or why it could not be read.
-std::optional<std::vector<Waiting>> list_waiting(const std::string& base, std::string& error) {
+std::optional<std::vector<Waiting>> list_waiting(const std::string& base,
+                                                 const http::Credentials& credentials,
+                                                 std::string& error) {
   http::Request request;
   request.url = base + "/api/v1/approvals";
-  auto response = http::exchange(request);
+  auto response = http::exchange(request, credentials);
   if (!response.ok()) {
-    error = http::describe(request, response);
+    error = refusal(request, response);
     return std::nullopt;
   }
   simdjson::dom::parser parser;
@@ -52,8 +67,12 @@ void add_approve_command(CLI::App& app, ApproveOptions& options) {
   cmd->add_option("ids", options.ids, "Action ids (or unique prefixes) to approve");
   cmd->add_flag("--list", options.list, "List the actions that wait, and approve nothing");
   cmd->add_option("--runtime.url", options.runtime_url,
-                  "The runtime's web address (its --web.listen-address)")
+                  "The runtime's web address (its --web.listen-address; https:// when its "
+                  "--web.config.file sets TLS)")
       ->capture_default_str();
+  cmd->add_option("--http.config.file", options.http_config_file,
+                  "Prometheus's HTTP client configuration: basic_auth and tls_config to reach "
+                  "a runtime whose web server is locked");
 }
 
 int run_approve(const ApproveOptions& options) {
@@ -65,7 +84,13 @@ int run_approve(const ApproveOptions& options) {
     return kExitUsage;
   }
   std::string error;
-  auto waiting = list_waiting(base, error);
+  http::Credentials credentials;
+  if (!options.http_config_file.empty() &&
+      !read_http_client_config(options.http_config_file, credentials, error)) {
+    std::cerr << error;
+    return kExitUsage;
+  }
+  auto waiting = list_waiting(base, credentials, error);
   if (!waiting) {
     std::cerr << "skippy approve: " << error << "\n";
     return kExitUsage;
@@ -98,13 +123,13 @@ int run_approve(const ApproveOptions& options) {
     http::Request request;
     request.method = "POST";
     request.url = base + "/api/v1/approvals/" + id;
-    auto response = http::exchange(request);
+    auto response = http::exchange(request, credentials);
     simdjson::dom::parser parser;
     simdjson::dom::element body;
     std::string_view result;
     if (response.status == 0 || parser.parse(response.body).get(body) ||
         body["result"].get(result)) {
-      std::cerr << "skippy approve: " << http::describe(request, response) << "\n";
+      std::cerr << "skippy approve: " << refusal(request, response) << "\n";
       return kExitUsage;
     }
     if (response.ok()) {

@@ -58,6 +58,7 @@ struct ApproveOptions {
   std::vector<std::string> ids;
   bool list = false;
   std::string runtime_url = "http://127.0.0.1:9477";
+  std::string http_config_file;  // --http.config.file: basic auth and TLS, as promtool's
 };
 void add_approve_command(CLI::App& app, ApproveOptions& options);
 int run_approve(const ApproveOptions& options);
@@ -99,10 +100,12 @@ struct RunOptions {
   bool dry_run = false;
   std::string audit_file = "-";
   std::string listen_address = "127.0.0.1:9477";
-  std::string kubeconfig;   // where actions are carried out; none: every decision a dry run
-  std::string context;      // of the kubeconfig; "" for its current context
-  std::string journal;      // the safety journal; none: safety state lives in memory only
-  bool in_cluster = false;  // the pod's service account instead of a kubeconfig
+  std::string web_config_file;    // --web.config.file: TLS and basic auth for the web server
+  bool enable_approvals = false;  // --web.enable-approvals: serve the approvals API
+  std::string kubeconfig;         // where actions are carried out; none: every decision a dry run
+  std::string context;            // of the kubeconfig; "" for its current context
+  std::string journal;            // the safety journal; none: safety state lives in memory only
+  bool in_cluster = false;        // the pod's service account instead of a kubeconfig
   // Where HealingAction objects are written; "" for the connection's namespace, or "default".
   std::string healing_actions_namespace;
   bool healing_actions = true;  // record actions as HealingAction objects when executing

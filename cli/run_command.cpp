@@ -20,6 +20,7 @@
 #include "cli/run_config.hpp"
 #include "cli/run_healing_policies.hpp"
 #include "cli/run_safety.hpp"
+#include "cli/web_config.hpp"
 #include "dsl/literals.hpp"
 #include "dsl/render.hpp"
 #include "k8s-adapter/api_executor.hpp"
@@ -255,6 +256,12 @@ void add_run_command(CLI::App& app, RunOptions& options) {
   cmd->add_option("--web.listen-address", options.listen_address,
                   "Where /metrics, /healthz and /ready are served (empty: nowhere)")
       ->capture_default_str();
+  cmd->add_option("--web.config.file", options.web_config_file,
+                  "A web configuration file (exporter-toolkit's format) that enables TLS and "
+                  "basic auth for every endpoint of the web server");
+  cmd->add_flag("--web.enable-approvals", options.enable_approvals,
+                "Serve the approvals API (GET /api/v1/approvals, POST /api/v1/approvals/ID); "
+                "without it, it answers 403");
   cmd->final_callback([cmd, &options] {
     for (const auto* o : cmd->get_options()) {
       if (o->count() > 0) options.flags_given.push_back(o->get_name());
@@ -299,6 +306,13 @@ int run_run(const RunOptions& flags) {
   }
   if (!configure_log(options.log_level, options.log_format, error)) {
     std::cerr << "skippy run: " << error << "\n";
+    return kExitUsage;
+  }
+  // The web server's locks: read (and their files used) before anything starts.
+  web::WebSecurity web_security;
+  if (!options.web_config_file.empty() &&
+      !read_web_config(options.web_config_file, web_security, error)) {
+    std::cerr << error;
     return kExitUsage;
   }
   std::string signature = files_signature(options.policies);
@@ -521,14 +535,21 @@ int run_run(const RunOptions& flags) {
   std::unique_ptr<monitor::WebServer> web;
   if (!options.listen_address.empty() && !options.once) {  // one tick: nothing to scrape
     try {
-      web = std::make_unique<monitor::WebServer>(options.listen_address, metrics);
-      web->serve_approvals(*safety);
+      web = std::make_unique<monitor::WebServer>(options.listen_address, web_security, metrics);
+      if (options.enable_approvals) web->serve_approvals(*safety);
     } catch (const std::exception& e) {
       std::cerr << "skippy run: cannot listen on " << options.listen_address << ": " << e.what()
                 << "\n";
       return kExitUsage;
     }
   }
+  if (web && options.enable_approvals && !web_security.authenticates())
+    log_warn(
+        "the approvals API is on (--web.enable-approvals) without authentication: anyone "
+        "who reaches " +
+        options.listen_address +
+        " can approve actions; set basic_auth_users "
+        "or RequireAndVerifyClientCert in --web.config.file (docs/runtime.md)");
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   std::signal(SIGHUP, request_reload);

@@ -1,226 +1,23 @@
 #include "cli/run_config.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <fstream>
-#include <initializer_list>
 #include <iterator>
-#include <map>
 #include <type_traits>
 
 #include "cli/log.hpp"
-#include "dsl/literals.hpp"
+#include "cli/settings_reader.hpp"
 #include "dsl/validate.hpp"
 
 namespace skippy::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using Keys = std::initializer_list<std::string_view>;
-
-// One setting of the file: its value, where it is, and its dotted name.
-struct Entry {
-  YAML::Node value;
-  YAML::Mark mark;  // the value's position, or its key's when the value is empty
-  std::string key;
-  YAML::Mark key_mark;  // the key's position (the document's start for the document)
-};
-
-std::string one_of(Keys keys) {
-  std::string out;
-  for (auto k : keys) out += (out.empty() ? "`" : ", `") + std::string(k) + "`";
-  return out;
-}
-
-// Reads settings out of a YAML document, reporting each mistake where it is.
-class Reader {
- public:
-  explicit Reader(std::vector<ConfigProblem>& problems) : problems_(problems) {}
-
-  void problem(const Entry& at, std::string message) {
-    problems_.push_back({at.mark.line + 1, at.mark.column + 1, at.key, std::move(message)});
-  }
-
-  // Calls read(name, entry) for each entry of the map `e`, once the name is known to be one
-  // of `known` and not given before.
-  template <typename Read>
-  void entries(const Entry& e, Keys known, Read read) {
-    each(e, &known, read);
-  }
-  // The same for a map whose names are free (headers).
-  template <typename Read>
-  void any_entries(const Entry& e, Read read) {
-    each(e, nullptr, read);
-  }
-
-  std::optional<std::string> text(const Entry& e) {
-    if (e.value.IsScalar()) return e.value.Scalar();
-    problem(e, "expected a string");
-    return std::nullopt;
-  }
-
-  std::optional<std::string> path(const Entry& e) {
-    auto s = text(e);
-    if (s && s->empty()) {
-      problem(e, "expected a path, not an empty string");
-      return std::nullopt;
-    }
-    return s;
-  }
-
-  // One path, or a list of them.
-  std::optional<std::vector<std::string>> paths(const Entry& e) {
-    if (!e.value.IsSequence()) {
-      auto one = path(e);
-      return one ? std::optional(std::vector<std::string>{*one}) : std::nullopt;
-    }
-    if (e.value.size() == 0) {
-      problem(e, "expected at least one path");
-      return std::nullopt;
-    }
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < e.value.size(); ++i) {
-      auto p = path(at(e.value[i], e.mark, e.key + "[" + std::to_string(i) + "]"));
-      if (!p) return std::nullopt;
-      out.push_back(*p);
-    }
-    return out;
-  }
-
-  std::optional<std::int64_t> whole(const Entry& e, std::int64_t min, std::int64_t max) {
-    std::int64_t v = 0;
-    if (!e.value.IsScalar() || !YAML::convert<std::int64_t>::decode(e.value, v)) {
-      problem(e, "expected a whole number");
-      return std::nullopt;
-    }
-    if (v < min || v > max) {
-      problem(e, "expected a whole number from " + std::to_string(min) + " to " +
-                     std::to_string(max) + ", not " + std::to_string(v));
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  // A Prometheus duration ("10s", "500ms"), in milliseconds, at least `min_ms`.
-  std::optional<std::int64_t> duration(const Entry& e, std::int64_t min_ms) {
-    auto ms = e.value.IsScalar() ? dsl::parse_duration(e.value.Scalar()) : std::nullopt;
-    if (!ms) {
-      problem(e, "expected a duration such as `10s` or `500ms`");
-      return std::nullopt;
-    }
-    if (*ms < min_ms) {
-      problem(e, "expected a duration of at least " + dsl::format_duration(min_ms));
-      return std::nullopt;
-    }
-    return ms;
-  }
-
-  // A size in bytes: a whole number, or a quantity such as 64Mi or 1G.
-  std::optional<std::size_t> size(const Entry& e) {
-    auto s = e.value.IsScalar() ? e.value.Scalar() : std::string();
-    if (!s.empty() && s[0] >= '0' && s[0] <= '9') {
-      auto literal = dsl::classify_literal(s);
-      bool bytes = literal.kind == dsl::LiteralKind::Number ||
-                   (literal.kind == dsl::LiteralKind::Quantity && !literal.minutes_or_milli);
-      if (bytes && literal.value >= 1 && literal.value <= 0x1p53 &&
-          literal.value == std::floor(literal.value)) {
-        return static_cast<std::size_t>(literal.value);
-      }
-    }
-    problem(e, "expected a size in bytes such as `1048576`, `64Mi` or `1Gi`");
-    return std::nullopt;
-  }
-
-  // A share from 0 to 1 (0.4), or a percentage ("40%").
-  std::optional<double> share(const Entry& e) {
-    std::string text = e.value.IsScalar() ? e.value.Scalar() : std::string();
-    bool percent = text.ends_with("%");
-    if (percent) text.pop_back();
-    char* end = nullptr;
-    double v = text.empty() ? -1 : std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || (end && *end != '\0')) v = -1;
-    if (percent) v /= 100;
-    if (!(v >= 0 && v <= 1)) {
-      problem(e, "expected a share from 0 to 1, or a percentage such as `40%`");
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  std::optional<bool> boolean(const Entry& e) {
-    bool v = false;
-    if (e.value.IsScalar() && YAML::convert<bool>::decode(e.value, v)) return v;
-    problem(e, "expected true or false");
-    return std::nullopt;
-  }
-
-  // A string that `why_not` has no objection to (it returns the objection, or "").
-  std::optional<std::string> checked(const Entry& e, std::string (*why_not)(const std::string&)) {
-    auto s = text(e);
-    if (!s) return std::nullopt;
-    if (auto objection = why_not(*s); !objection.empty()) {
-      problem(e, objection);
-      return std::nullopt;
-    }
-    return s;
-  }
-
-  static Entry at(const YAML::Node& value, const YAML::Mark& key_mark, std::string key) {
-    bool empty = value.IsNull() || value.Mark().is_null();
-    return Entry{value, empty ? key_mark : value.Mark(), std::move(key), key_mark};
-  }
-
- private:
-  template <typename Read>
-  void each(const Entry& e, const Keys* known, Read& read) {
-    if (!e.value.IsMap()) {
-      problem(e, e.key.empty() ? "expected a map of settings (`key: value` lines)"
-                               : "expected a map (`key: value` lines, indented below `" +
-                                     e.key.substr(e.key.rfind('.') + 1) + ":`)");
-      return;
-    }
-    std::map<std::string, int> seen;  // name -> line
-    for (const auto& kv : e.value) {
-      const YAML::Node& key = kv.first;
-      std::string name = key.IsScalar() ? key.Scalar() : std::string();
-      Entry key_entry{key, key.Mark(), e.key.empty() ? name : e.key + "." + name, key.Mark()};
-      if (name.empty()) {
-        key_entry.key = e.key;
-        problem(key_entry, "expected a name before `:`");
-        continue;
-      }
-      if (known && std::find(known->begin(), known->end(), name) == known->end()) {
-        problem(key_entry, unknown_key(name, *known));
-        continue;
-      }
-      auto [first, inserted] = seen.emplace(name, key.Mark().line + 1);
-      if (!inserted) {
-        problem(key_entry, "given twice (first on line " + std::to_string(first->second) + ")");
-        continue;
-      }
-      read(std::string_view(name), at(kv.second, key.Mark(), key_entry.key));
-    }
-  }
-
-  static std::string unknown_key(const std::string& name, Keys known) {
-    std::string best;
-    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
-    for (auto k : known) {
-      auto d = dsl::edit_distance(name, k);
-      if (d < best_distance) {
-        best = k;
-        best_distance = d;
-      }
-    }
-    if (!best.empty()) return "unknown setting; did you mean `" + best + "`?";
-    return "unknown setting; expected one of " + one_of(known);
-  }
-
-  std::vector<ConfigProblem>& problems_;
-};
+using settings::Entry;
+using settings::first_line;
+using settings::Reader;
+using settings::rebase;
 
 std::string url_problem(const std::string& url) {
   auto scheme_end = url.find("://");
@@ -320,23 +117,6 @@ void read_prometheus(Reader& r, const Entry& e, RunConfig::Prometheus& p) {
   }
 }
 
-// The relative path `p`, as seen from `base`; absolute paths and "-" stay as they are.
-void rebase(std::string& p, const fs::path& base) {
-  if (p == "-" || base.empty() || fs::path(p).is_absolute()) return;
-  p = (base / p).lexically_normal().string();
-}
-
-bool first_line(const std::string& path, const char* what, std::string& out, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = "cannot read the " + std::string(what) + " `" + path + "`";
-    return false;
-  }
-  std::getline(in, out);
-  while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
-  return true;
-}
-
 // Labels (or annotations) that protect a target: name to value, "" for any value.
 void read_labels(Reader& r, const Entry& e, cluster::Labels& out) {
   out.clear();
@@ -410,13 +190,7 @@ void read_safety(Reader& r, const Entry& e, RunConfig& c) {
 
 RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& problems) {
   RunConfig c;
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    problems.push_back({e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg});
-    return c;
-  }
+  YAML::Node root = settings::load(yaml, problems);
   if (root.IsNull()) return c;  // an empty file sets nothing
   Reader r(problems);
   auto read = [&](std::string_view name, const Entry& e) {
@@ -436,8 +210,12 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
         if (n == "format") c.log_format = r.checked(f, log_format_problem);
       });
     } else if (name == "web") {
-      r.entries(e, {"listen_address"},
-                [&](std::string_view, const Entry& f) { c.listen_address = r.text(f); });
+      r.entries(e, {"listen_address", "config_file", "enable_approvals"},
+                [&](std::string_view n, const Entry& f) {
+                  if (n == "listen_address") c.listen_address = r.text(f);
+                  if (n == "config_file") c.web_config_file = r.path(f);
+                  if (n == "enable_approvals") c.enable_approvals = r.boolean(f);
+                });
     } else if (name == "restore") {
       r.entries(e, {"max_lookback"}, [&](std::string_view, const Entry& f) {
         if (r.duration(f, 0)) c.restore_max_lookback = f.value.Scalar();
@@ -459,34 +237,27 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
   } catch (const YAML::Exception& e) {  // not expected: the reader checks before converting
     problems.push_back({e.mark.line + 1, e.mark.column + 1, "", e.msg});
   }
-  std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
-    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-  });
+  settings::sort_problems(problems);
   return c;
 }
 
 bool read_run_config(const std::string& path, RunConfig& config, std::string& errors) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text;
+  if (!settings::read_text(path, text)) {
     errors = path + ": cannot read the config file\n";
     return false;
   }
-  std::string text((std::istreambuf_iterator<char>(in)), {});
   std::vector<ConfigProblem> problems;
   config = parse_run_config(text, problems);
-  errors.clear();
-  for (const auto& p : problems) {
-    errors += path + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
-              (p.key.empty() ? "" : p.key + ": ") + p.message + "\n";
-  }
+  errors = render_problems(path, problems);
   if (!problems.empty()) return false;
   fs::path base = fs::path(path).parent_path();
   if (config.policies) {
     for (auto& p : *config.policies) rebase(p, base);
   }
-  for (auto* p : {&config.cluster, &config.audit_file, &config.kubeconfig, &config.journal,
-                  &config.prometheus.bearer_token_file, &config.prometheus.basic_auth_password_file,
-                  &config.prometheus.ca_file}) {
+  for (auto* p : {&config.cluster, &config.audit_file, &config.web_config_file, &config.kubeconfig,
+                  &config.journal, &config.prometheus.bearer_token_file,
+                  &config.prometheus.basic_auth_password_file, &config.prometheus.ca_file}) {
     if (*p) rebase(**p, base);
   }
   return true;
@@ -504,6 +275,8 @@ void apply_run_config(const RunConfig& c, RunOptions& o) {
   take("--log.level", c.log_level, o.log_level);
   take("--log.format", c.log_format, o.log_format);
   take("--web.listen-address", c.listen_address, o.listen_address);
+  take("--web.config.file", c.web_config_file, o.web_config_file);
+  take("--web.enable-approvals", c.enable_approvals, o.enable_approvals);
   take("--restore.max-lookback", c.restore_max_lookback, o.restore_max_lookback);
   take("--kubeconfig", c.kubeconfig, o.kubeconfig);
   take("--context", c.context, o.context);

@@ -1,9 +1,9 @@
 // The configuration file of `skippy run` (--config.file): YAML holding the runtime's settings,
 // among them the Prometheus client's that have no flag (auth, TLS, headers, retries). Keys
 // mirror the flags: `--prometheus.url` is `prometheus: {url: ...}`, `--web.listen-address`
-// is `web: {listen_address: ...}`. A flag given on the command line wins over the file.
-// Every mistake in a file is reported with its line and column; none makes the reader throw.
-// The format is described in docs/runtime.md.
+// is `web: {listen_address: ...}`, `--web.config.file` is `web: {config_file: ...}`. A flag given
+// on the command line wins over the file. Every mistake in a file is reported with its line and
+// column; none makes the reader throw. The format is described in docs/runtime.md.
 #pragma once
 
 #include <cstdint>
@@ -14,17 +14,11 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/config_problem.hpp"
 #include "runtime/prometheus/client.hpp"
 #include "runtime/safety/config.hpp"
 
 namespace skippy::cli {
-
-struct ConfigProblem {
-  int line = 0;     // 1-based
-  int column = 0;   // 1-based
-  std::string key;  // where in the document: "prometheus.timeout"
-  std::string message;
-};
 
 // What a config file holds; a setting the file does not give is empty.
 struct RunConfig {
@@ -35,6 +29,8 @@ struct RunConfig {
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   std::optional<std::string> listen_address;
+  std::optional<std::string> web_config_file;       // web.config_file
+  std::optional<bool> enable_approvals;             // web.enable_approvals
   std::optional<std::string> restore_max_lookback;  // a valid duration, as written
   std::optional<std::string> kubeconfig;            // kubernetes.kubeconfig
   std::optional<std::string> context;               // kubernetes.context

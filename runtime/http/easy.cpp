@@ -62,6 +62,12 @@ Easy::Easy(const Request& request, const Credentials& credentials)
     curl_easy_setopt(e, CURLOPT_SSLKEY, credentials.client_key_file.c_str());
   if (!credentials.client_key_pem.empty())
     set_blob(e, CURLOPT_SSLKEY_BLOB, credentials.client_key_pem);
+  if (!credentials.basic_user.empty()) {
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(e, CURLOPT_USERNAME, credentials.basic_user.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, credentials.basic_password.c_str());
+  }
+  if (!credentials.server_name.empty()) use_server_name(request.url, credentials.server_name);
   if (credentials.insecure_skip_verify) {
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -71,6 +77,31 @@ Easy::Easy(const Request& request, const Credentials& credentials)
 Easy::~Easy() {
   handle_.reset();  // curl reads the header list until the handle is gone
   curl_slist_free_all(headers_);
+  curl_slist_free_all(connect_to_);
+}
+
+// TLS's server_name: the request goes to the URL's host and port, and the certificate is
+// verified (and SNI sent) for `name`, as Go's tls.Config.ServerName does. curl verifies the
+// URL's host, so the URL names `name` and CONNECT_TO sends the connection where it was going.
+void Easy::use_server_name(const std::string& url, const std::string& name) {
+  CURLU* u = curl_url();
+  char* host = nullptr;
+  char* port = nullptr;
+  char* rewritten = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+      curl_url_set(u, CURLUPART_HOST, name.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) {
+    connect_to_ =
+        curl_slist_append(connect_to_, (name + ":" + port + ":" + host + ":" + port).c_str());
+    curl_easy_setopt(handle_.get(), CURLOPT_URL, rewritten);  // curl copies it
+    curl_easy_setopt(handle_.get(), CURLOPT_CONNECT_TO, connect_to_);
+  }
+  curl_free(host);
+  curl_free(port);
+  curl_free(rewritten);
+  curl_url_cleanup(u);
 }
 
 std::string Easy::error(CURLcode code) const {

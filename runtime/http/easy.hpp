@@ -25,8 +25,11 @@ class Easy {
   std::string error(CURLcode code) const;
 
  private:
+  void use_server_name(const std::string& url, const std::string& name);
+
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle_;
   curl_slist* headers_ = nullptr;
+  curl_slist* connect_to_ = nullptr;  // the URL's address, when a server_name stands in for it
   char error_buffer_[CURL_ERROR_SIZE] = {};
 };
 

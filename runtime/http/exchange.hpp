@@ -1,7 +1,7 @@
 // One HTTP request and its response over libcurl, for the calls that are not Prometheus
 // queries: the executors' Kubernetes API requests, `notify`'s webhooks and `skippy approve`.
 // Blocking, bounded by a timeout, never throws; TLS settings come with the request's
-// credentials (bearer token, client certificate, CA) as files or as PEM text.
+// credentials (bearer token or basic auth, client certificate, CA) as files or as PEM text.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,9 @@ struct Credentials {
   std::string client_key_file;        // its key (PEM) ...
   std::string client_key_pem;         // ... or its text
   bool insecure_skip_verify = false;  // do not verify the server's certificate or name
+  std::string server_name;            // the name to verify (and send as SNI) instead of the URL's
+  std::string basic_user;             // HTTP basic auth when set ...
+  std::string basic_password;         // ... with this password
 };
 
 struct Request {

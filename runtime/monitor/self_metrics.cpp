@@ -4,8 +4,11 @@
 #include <prometheus/text_serializer.h>
 
 #include <functional>
+#include <stdexcept>
 
 #include "runtime/engine/trigger_state.hpp"
+#include "runtime/web/web_auth.hpp"
+#include "runtime/web/web_tls.hpp"
 
 namespace skippy::monitor {
 
@@ -145,6 +148,10 @@ const char* reason_phrase(int status) {
   switch (status) {
     case 200:
       return "OK";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
@@ -156,18 +163,49 @@ const char* reason_phrase(int status) {
   }
 }
 
-void reply(struct mg_connection* conn, int status, const std::string& content_type,
-           const std::string& text) {
-  mg_printf(conn,
-            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: "
-            "close\r\n\r\n",
-            status, reason_phrase(status), content_type.c_str(), text.size());
-  mg_write(conn, text.data(), text.size());
-}
-
 }  // namespace
 
 struct WebServer::Handlers {
+  explicit Handlers(const web::WebSecurity& security) : auth(security.users) {
+    for (const auto& [name, value] : security.headers) headers += name + ": " + value + "\r\n";
+  }
+  web::BasicAuth auth;
+  std::string headers;  // http_server_config.headers, each line ending in CRLF
+  std::unique_ptr<web::TlsContext> tls;
+
+  // The Handlers of the server `conn` came to (the CivetServer's user context).
+  static Handlers& of(struct mg_connection* conn) {
+    auto* server = static_cast<CivetServer*>(mg_get_user_data(mg_get_context(conn)));
+    return *static_cast<Handlers*>(const_cast<void*>(server->getUserContext()));
+  }
+  static void reply(struct mg_connection* conn, int status, const std::string& content_type,
+                    const std::string& text, const char* more_headers = "") {
+    mg_printf(conn,
+              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%sConnection: "
+              "close\r\n\r\n",
+              status, reason_phrase(status), content_type.c_str(), text.size(),
+              of(conn).headers.c_str(), more_headers);
+    mg_write(conn, text.data(), text.size());
+  }
+  // civetweb's begin_request: before any handler, for every path. 0 lets the request go on.
+  static int authenticate(struct mg_connection* conn) {
+    Handlers& h = of(conn);
+    if (!h.auth.enabled()) return 0;
+    const char* authorization = mg_get_header(conn, "Authorization");
+    if (authorization && h.auth.allows(authorization)) return 0;
+    reply(conn, 401, "text/plain; charset=utf-8", "Unauthorized\n", "WWW-Authenticate: Basic\r\n");
+    return 401;
+  }
+  // civetweb's external_ssl_ctx: the context made from tls_server_config, which the server
+  // keeps (1 also stops civetweb from freeing it when it closes).
+  static int ssl_context(void** ssl_ctx, void* user_data) {
+    auto* server = static_cast<CivetServer*>(user_data);
+    auto* h = static_cast<Handlers*>(const_cast<void*>(server->getUserContext()));
+    if (!h->tls) return 0;
+    *ssl_ctx = h->tls->ssl_ctx();
+    return 1;
+  }
+
   struct Text : CivetHandler {
     std::function<std::pair<int, std::string>()> body;
     std::string content_type;
@@ -177,20 +215,31 @@ struct WebServer::Handlers {
       return true;
     }
   };
-  // GET /api/v1/approvals lists; POST /api/v1/approvals/ID approves.
+  // GET /api/v1/approvals lists; POST /api/v1/approvals/ID approves. Without a desk (no
+  // --web.enable-approvals) both answer 403, as Prometheus answers its lifecycle API when
+  // --web.enable-lifecycle is not given.
   struct Approvals : CivetHandler {
-    ApprovalDesk* desk = nullptr;
+    std::atomic<ApprovalDesk*> desk{nullptr};  // set while the server runs
     static constexpr std::string_view kPrefix = "/api/v1/approvals";
+    bool disabled(struct mg_connection* conn) {
+      if (desk.load()) return false;
+      reply(
+          conn, 403, "application/json",
+          R"({"error":"the approvals API is disabled: start skippy run with --web.enable-approvals"})");
+      return true;
+    }
     bool handleGet(CivetServer*, struct mg_connection* conn) override {
+      if (disabled(conn)) return true;
       std::string_view uri = mg_get_request_info(conn)->local_uri;
       if (uri != kPrefix && uri != std::string(kPrefix) + "/") {
         reply(conn, 404, "application/json", R"({"error":"no such resource"})");
         return true;
       }
-      reply(conn, 200, "application/json", desk->pending_json());
+      reply(conn, 200, "application/json", desk.load()->pending_json());
       return true;
     }
     bool handlePost(CivetServer*, struct mg_connection* conn) override {
+      if (disabled(conn)) return true;
       std::string_view uri = mg_get_request_info(conn)->local_uri;
       std::string_view id =
           uri.size() > kPrefix.size() + 1 ? uri.substr(kPrefix.size() + 1) : std::string_view();
@@ -198,7 +247,7 @@ struct WebServer::Handlers {
         reply(conn, 404, "application/json", R"({"error":"POST /api/v1/approvals/ID"})");
         return true;
       }
-      auto [status, body] = desk->approve(id);
+      auto [status, body] = desk.load()->approve(id);
       reply(conn, status, "application/json", body);
       return true;
     }
@@ -207,8 +256,9 @@ struct WebServer::Handlers {
   Approvals approvals;
 };
 
-WebServer::WebServer(const std::string& listen_address, const RuntimeMetrics& metrics)
-    : handlers_(std::make_unique<Handlers>()) {
+WebServer::WebServer(const std::string& listen_address, const web::WebSecurity& security,
+                     const RuntimeMetrics& metrics)
+    : handlers_(std::make_unique<Handlers>(security)) {
   handlers_->metrics.content_type = "text/plain; version=0.0.4; charset=utf-8";
   handlers_->metrics.body = [&metrics] { return std::pair{200, metrics.exposition()}; };
   handlers_->healthz.content_type = "text/plain";
@@ -218,11 +268,25 @@ WebServer::WebServer(const std::string& listen_address, const RuntimeMetrics& me
     return ready_ ? std::pair{200, std::string("ready\n")}
                   : std::pair{503, std::string("not ready: no tick yet\n")};
   };
-  std::vector<std::string> options = {"listening_ports", listen_address, "num_threads", "2"};
-  server_ = std::make_unique<CivetServer>(options);
+  std::string ports = listen_address;
+  if (security.tls) {
+    std::string error;
+    if (!web::load_civetweb_openssl(error)) throw std::runtime_error("TLS: " + error);
+    web::TlsProblem problem;
+    handlers_->tls = web::TlsContext::create(*security.tls, problem);
+    if (!handlers_->tls)
+      throw std::runtime_error("tls_server_config." + problem.field + ": " + problem.message);
+    ports += "s";  // civetweb's mark of a TLS port
+  }
+  CivetCallbacks callbacks;
+  callbacks.begin_request = &Handlers::authenticate;
+  callbacks.external_ssl_ctx = &Handlers::ssl_context;
+  std::vector<std::string> options = {"listening_ports", ports, "num_threads", "2"};
+  server_ = std::make_unique<CivetServer>(options, &callbacks, handlers_.get());
   server_->addHandler("/metrics", handlers_->metrics);
   server_->addHandler("/healthz", handlers_->healthz);
   server_->addHandler("/ready", handlers_->ready);
+  server_->addHandler(std::string(Handlers::Approvals::kPrefix), handlers_->approvals);
 }
 
 WebServer::~WebServer() {
@@ -231,7 +295,6 @@ WebServer::~WebServer() {
 
 void WebServer::serve_approvals(ApprovalDesk& desk) {
   handlers_->approvals.desk = &desk;
-  server_->addHandler(std::string(Handlers::Approvals::kPrefix), handlers_->approvals);
 }
 
 int WebServer::port() const {

@@ -1,5 +1,6 @@
 // The runtime's own metrics, in Prometheus's format (prometheus-cpp), and the small HTTP
-// server (civetweb) that serves them with /healthz and /ready on --web.listen-address.
+// server (civetweb) that serves them with /healthz and /ready on --web.listen-address, locked
+// as --web.config.file says (TLS, basic auth) for every endpoint alike.
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 
 #include "runtime/bytecode/program.hpp"
 #include "runtime/engine/tick.hpp"
+#include "runtime/web/web_security.hpp"
 
 class CivetServer;
 
@@ -73,10 +75,15 @@ class ApprovalDesk {
 
 // Serves /metrics, /healthz and /ready on one address (127.0.0.1:9477 by default), and the
 // approvals API (GET /api/v1/approvals, POST /api/v1/approvals/ID) once serve_approvals is
-// called.
+// called; until then the approvals API answers 403 naming --web.enable-approvals. Every
+// request, to any path, first passes `security`'s checks (one place: civetweb's
+// begin_request): TLS with its client certificate policy, then basic auth (401 with
+// `WWW-Authenticate: Basic` when credentials are missing or wrong); every answer it writes
+// carries its headers. Throws std::runtime_error when it cannot listen or its TLS cannot start.
 class WebServer {
  public:
-  WebServer(const std::string& listen_address, const RuntimeMetrics& metrics);
+  WebServer(const std::string& listen_address, const web::WebSecurity& security,
+            const RuntimeMetrics& metrics);
   ~WebServer();
   WebServer(const WebServer&) = delete;
   WebServer& operator=(const WebServer&) = delete;
@@ -88,8 +95,8 @@ class WebServer {
 
  private:
   struct Handlers;
-  std::unique_ptr<CivetServer> server_;
   std::unique_ptr<Handlers> handlers_;
+  std::unique_ptr<CivetServer> server_;
   std::atomic<bool> ready_{false};
 };
 

@@ -61,6 +61,8 @@ BOOST_AUTO_TEST_CASE(the_documented_example_sets_every_key) {
   BOOST_TEST(*c.log_level == "info");
   BOOST_TEST(*c.log_format == "json");
   BOOST_TEST(*c.listen_address == "0.0.0.0:9477");
+  BOOST_TEST(*c.web_config_file == "web.yml");
+  BOOST_TEST(*c.enable_approvals);
   BOOST_TEST(*c.restore_max_lookback == "30m");
   BOOST_TEST(*c.kubeconfig == "/etc/skippy/kubeconfig");
   BOOST_TEST(*c.context == "production");
@@ -134,7 +136,10 @@ BOOST_AUTO_TEST_CASE(each_kind_of_mistake_is_reported_where_it_is) {
        "`-`, up to 63 characters, starting and ending with a letter or digit\n"},
       {"web: 9477\n", "1:6: web: expected a map (`key: value` lines, indented below `web:`)\n"},
       {"web:\n  listen: x\n",
-       "2:3: web.listen: unknown setting; expected one of `listen_address`\n"},
+       "2:3: web.listen: unknown setting; expected one of `listen_address`, `config_file`, "
+       "`enable_approvals`\n"},
+      {"web:\n  enable_approvals: yes please\n",
+       "2:21: web.enable_approvals: expected true or false\n"},
       {"log:\n  level: loud\n",
        "2:10: log.level: unknown log level `loud`: debug, info, warn or error\n"},
       {"log:\n  format: text\n", "2:11: log.format: unknown log format `text`: logfmt or json\n"},
@@ -231,7 +236,8 @@ BOOST_AUTO_TEST_CASE(relative_paths_are_relative_to_the_file) {
   skippy::test::write_file(file,
                            "policies: [policies/, /srv/p.skippy]\ncluster: ../cluster.yaml\n"
                            "audit: {file: '-'}\nprometheus:\n  bearer_token_file: token\n"
-                           "  tls_config: {ca_file: /etc/ssl/ca.pem}\n");
+                           "  tls_config: {ca_file: /etc/ssl/ca.pem}\n"
+                           "web: {config_file: web.yml, enable_approvals: true}\n");
   cli::RunConfig c;
   std::string errors;
   BOOST_REQUIRE_MESSAGE(cli::read_run_config(file.string(), c, errors), errors);
@@ -241,6 +247,17 @@ BOOST_AUTO_TEST_CASE(relative_paths_are_relative_to_the_file) {
   BOOST_TEST(*c.audit_file == "-");
   BOOST_TEST(*c.prometheus.bearer_token_file == (dir.path() / "etc" / "token").string());
   BOOST_TEST(*c.prometheus.ca_file == "/etc/ssl/ca.pem");
+  BOOST_TEST(*c.web_config_file == (dir.path() / "etc" / "web.yml").string());
+  // The web keys go to their flags' options, unless the flags are given.
+  cli::RunOptions options;
+  cli::apply_run_config(c, options);
+  BOOST_TEST(options.web_config_file == (dir.path() / "etc" / "web.yml").string());
+  BOOST_TEST(options.enable_approvals);
+  cli::RunOptions flags_given;
+  flags_given.flags_given = {"--web.config.file", "--web.enable-approvals"};
+  cli::apply_run_config(c, flags_given);
+  BOOST_TEST(flags_given.web_config_file.empty());
+  BOOST_TEST(!flags_given.enable_approvals);
 }
 
 BOOST_AUTO_TEST_CASE(the_client_gets_the_flags_and_the_file_and_reads_the_secrets) {

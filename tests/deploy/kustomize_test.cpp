@@ -331,6 +331,7 @@ BOOST_AUTO_TEST_CASE(each_layout_holds_the_expected_objects) {
       "ConfigMap/skippy-system/skippy-config",
       "ConfigMap/skippy-system/skippy-policies",
       "Service/skippy-system/skippy-metrics",
+      "NetworkPolicy/skippy-system/skippy-web",
       "Deployment/skippy-system/skippy",
   };
   std::map<std::string, Strings> own = {
@@ -452,6 +453,46 @@ BOOST_AUTO_TEST_CASE(flags_point_at_what_the_pod_mounts_and_serves) {
                  (Strings{"get", "update"}));
       BOOST_TEST(text(deployment["spec"]["replicas"]) == (overlay == "sidecar" ? "1" : "2"));
       BOOST_TEST(text(deployment["spec"]["template"]["spec"]["serviceAccountName"]) == "skippy");
+    }
+  }
+}
+
+// The web port serves metrics and health only (approvals go through HealingAction objects,
+// which RBAC guards), and only Prometheus may reach it: a NetworkPolicy selects the runtime's
+// pods and lets in, on the web port alone, the Prometheus pods of the monitoring namespace.
+BOOST_AUTO_TEST_CASE(the_web_port_serves_no_approvals_and_only_prometheus_reaches_it) {
+  std::vector<std::pair<std::string, std::string>> layouts;  // (layout, name suffix)
+  for (const auto& overlay : kOverlays) layouts.emplace_back("overlays/" + overlay, "");
+  layouts.emplace_back("examples/shard-team-a", "-team-a");
+  for (const auto& [layout, suffix] : layouts) {
+    BOOST_TEST_CONTEXT(layout) {
+      const auto& objects = render(layout);
+      auto deployment = find(objects, "Deployment", "skippy" + suffix);
+      auto skippy = container(deployment, "skippy");
+      BOOST_TEST(flags(skippy).count("--web.enable-approvals") == 0u);
+      auto settings = YAML::Load(
+          text(find(objects, "ConfigMap", "skippy-config" + suffix)["data"]["skippy.yml"]));
+      BOOST_TEST(!settings["web"]["enable_approvals"].IsDefined());
+      auto policy = find(objects, "NetworkPolicy", "skippy-web" + suffix);
+      BOOST_TEST(text(policy["apiVersion"]) == "networking.k8s.io/v1");
+      BOOST_TEST(text(policy["metadata"]["namespace"]) ==
+                 text(deployment["metadata"]["namespace"]));
+      auto pod_labels = deployment["spec"]["template"]["metadata"]["labels"];
+      BOOST_TEST(policy["spec"]["podSelector"]["matchLabels"].size() > 0u);
+      for (const auto& l : policy["spec"]["podSelector"]["matchLabels"])
+        BOOST_TEST(text(pod_labels[l.first.Scalar()]) == l.second.Scalar(), l.first.Scalar());
+      BOOST_TEST(listed(policy["spec"]["policyTypes"]) == "Ingress");
+      BOOST_REQUIRE_EQUAL(policy["spec"]["ingress"].size(), 1u);
+      auto rule = policy["spec"]["ingress"][0];
+      BOOST_REQUIRE_EQUAL(rule["from"].size(), 1u);  // never empty: that would let anyone in
+      auto from = rule["from"][0];
+      BOOST_TEST(text(from["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]) ==
+                 "monitoring");
+      BOOST_TEST(text(from["podSelector"]["matchLabels"]["app.kubernetes.io/name"]) ==
+                 "prometheus");
+      BOOST_REQUIRE_EQUAL(rule["ports"].size(), 1u);
+      BOOST_TEST(text(rule["ports"][0]["port"]) == text(skippy["ports"][0]["name"]));
+      BOOST_TEST(text(rule["ports"][0]["protocol"]) == "TCP");
     }
   }
 }

@@ -11,6 +11,7 @@
 #include "runtime/safety/journal.hpp"
 #include "tests/prometheus/prometheus_server.hpp"
 #include "tests/prometheus/support.hpp"
+#include "tests/runtime/api_stand_in.hpp"
 #include "tests/runtime/run_fixture.hpp"
 
 using skippy::test::Process;
@@ -21,33 +22,6 @@ namespace test = skippy::test;
 namespace {
 
 constexpr std::int64_t kT0 = 1700000000;  // seconds; data every 15 s for 10 minutes
-
-// An API server stand-in: records requests, answers 200 {} at once, or holds each answer for
-// a minute while `hold` is set (the runtime is then killed with its request in flight).
-struct ApiServer {
-  std::atomic<bool> hold{false};
-  test::FaultServer server{[this](const test::Request&) {
-    test::Response r;
-    r.body = "{}";
-    if (hold) r.delay = std::chrono::minutes(1);
-    return r;
-  }};
-  std::size_t count(const std::string& method, const std::string& path) const {
-    std::size_t n = 0;
-    for (const auto& r : server.requests()) n += r.method == method && r.path == path ? 1 : 0;
-    return n;
-  }
-};
-
-void write_kubeconfig(const fs::path& path, const std::string& server) {
-  test::write_file(path,
-                   "apiVersion: v1\nkind: Config\ncurrent-context: test\n"
-                   "clusters: [{name: c, cluster: {server: \"" +
-                       server +
-                       "\"}}]\n"
-                       "contexts: [{name: test, context: {cluster: c, user: u}}]\n"
-                       "users: [{name: u, user: {token: s3cret}}]\n");
-}
 
 // The audit records of a file whose field `key` is `value`.
 std::vector<std::string> records_with(const std::string& audit, const char* key,
@@ -72,13 +46,13 @@ std::string field(const std::string& record, const char* key) {
 
 struct Setup {
   TempDir dir{"skippy-actions-test"};
-  ApiServer api;
+  test::ApiServer api;
   fs::path journal = dir.path() / "safety.journal";
   fs::path audit = dir.path() / "audit.jsonl";
 
   Setup() {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    write_kubeconfig(dir.path() / "kubeconfig", api.server.url());
+    test::write_kubeconfig(dir.path() / "kubeconfig", api.server.url());
   }
 
   std::vector<std::string> run_args(const std::string& prometheus_url, const std::string& policy) {
@@ -220,29 +194,14 @@ BOOST_AUTO_TEST_CASE(a_corrupt_journal_stops_the_start_and_is_left_as_it_is) {
 
 BOOST_AUTO_TEST_CASE(an_action_waiting_for_approval_runs_once_skippy_approve_approves_it) {
   Setup s;
-  test::write_file(s.dir.path() / "m.skippy", R"(policy crash_restart {
-  select pods in namespace "demo-apps" where label("issue") == "crashloop"
-  mode manual
-  every 1s
-  safety {
-    cooldown 10m per target
-    max_actions 2 per 1h
-  }
-  trigger crashing when pod.restarts > 5
-  on crashing do restart() priority 10
-}
-)");
-  test::write_file(s.dir.path() / "cluster.yaml", R"(pods:
-  - {namespace: demo-apps, name: crashy-1, labels: {issue: crashloop}, owner: Deployment/crashy, restarts: 9}
-deployments:
-  - {namespace: demo-apps, name: crashy, replicas: 2, ready_replicas: 2}
-)");
+  test::write_file(s.dir.path() / "m.skippy", test::kManualPolicy);
+  test::write_file(s.dir.path() / "cluster.yaml", test::kCrashLoopCluster);
   test::PrometheusServer prometheus(test::openmetrics(kT0));
   int port = test::free_port();
   std::string web = "http://127.0.0.1:" + std::to_string(port);
   auto args = s.run_args(prometheus.url(), "m.skippy");
   args.insert(args.end(), {"--web.listen-address", "127.0.0.1:" + std::to_string(port),
-                           "--restore.max-lookback", "0s"});
+                           "--web.enable-approvals", "--restore.max-lookback", "0s"});
   Process run(args, s.dir.path() / "run.log");
 
   auto approve = [&](std::vector<std::string> more) {

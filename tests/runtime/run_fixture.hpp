@@ -80,6 +80,27 @@ deployments:
   - {namespace: demo-apps, name: steady, replicas: 1}
 )";
 
+// A policy in mode manual: its restart of crashy-1 (in kCrashLoopCluster) waits for approval
+// from the first tick. It reads no PromQL.
+inline const char* kManualPolicy = R"(policy crash_restart {
+  select pods in namespace "demo-apps" where label("issue") == "crashloop"
+  mode manual
+  every 1s
+  safety {
+    cooldown 10m per target
+    max_actions 2 per 1h
+  }
+  trigger crashing when pod.restarts > 5
+  on crashing do restart() priority 10
+}
+)";
+
+inline const char* kCrashLoopCluster = R"(pods:
+  - {namespace: demo-apps, name: crashy-1, labels: {issue: crashloop}, owner: Deployment/crashy, restarts: 9}
+deployments:
+  - {namespace: demo-apps, name: crashy, replicas: 2, ready_replicas: 2}
+)";
+
 // The lines of an audit file (one JSON record each).
 inline std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
