@@ -99,7 +99,6 @@ class PolicyChecker {
   std::map<std::string, dsl::Span> trigger_spans_;
   std::map<std::string, std::uint16_t> input_keys_;
   std::vector<std::map<std::string, LocalInfo>> scopes_;
-  const dsl::LetStatement* current_let_ = nullptr;
   bool has_cooldown_ = false;
   bool has_rate_cap_ = false;
 };
