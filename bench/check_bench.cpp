@@ -264,7 +264,8 @@ void set_throughput(benchmark::State& state, const GeneratedCorpus& corpus, std:
 bool corpus_is_clean(benchmark::State& state, const GeneratedCorpus& corpus) {
   auto first = check_in_process(corpus);
   if (first.errors || first.warnings || first.policies != corpus.policies.size()) {
-    state.SkipWithError(("the generated policies do not check clean:\n" + first.first_problem).c_str());
+    state.SkipWithError(
+        ("the generated policies do not check clean:\n" + first.first_problem).c_str());
     return false;
   }
   return true;
@@ -517,8 +518,10 @@ int verify_corpus(std::size_t count) {
        at = skippy_out.find("warning[", at + 1))
     skippy_clean = skippy_clean && skippy_out.compare(at, 14, "warning[W0303]") == 0;
   if (skippy_out.find("error[") != std::string::npos) skippy_clean = false;
-  if (!skippy_clean) skippy_out = skippy_out.substr(0, 1500);
-  else skippy_out = success;
+  if (!skippy_clean)
+    skippy_out = skippy_out.substr(0, 1500);
+  else
+    skippy_out = success;
   report(skippy.failure.empty() && skippy_clean,
          "skippy check: " + (skippy.failure.empty() ? skippy_out : skippy.failure));
   if (auto promtool = find_promtool()) {

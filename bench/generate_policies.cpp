@@ -9,7 +9,6 @@
 namespace skippy::bench {
 namespace {
 
-
 using sv = std::string_view;
 
 // A kind of PromQL signal. In `query`, $M stands for extra label matchers (", namespace=...")
@@ -130,15 +129,17 @@ struct KindProfile {
   bool pods;
   std::array<sv, 6> actions;  // Skippy action calls, without a priority
   std::array<sv, 3> approve;
-  sv ksm_label;               // the workload's label in kube-state-metrics (workloads only)
-  sv ksm_ready;               // ready replicas
-  sv ksm_desired;             // desired replicas
+  sv ksm_label;    // the workload's label in kube-state-metrics (workloads only)
+  sv ksm_ready;    // ready replicas
+  sv ksm_desired;  // desired replicas
 };
 
 constexpr sv kRollbackNote = "annotate(key: \"skippy.io/rollback\", value: \"previous\")";
-constexpr sv kNotify = "notify(webhook: \"https://hooks.example.com/skippy\", message: \"needs a look\")";
+constexpr sv kNotify =
+    "notify(webhook: \"https://hooks.example.com/skippy\", message: \"needs a look\")";
 constexpr sv kPatch =
-    "patch(type: merge, patch: `{\"metadata\": {\"annotations\": {\"skippy.io/healed\": \"true\"}}}`)";
+    "patch(type: merge, patch: `{\"metadata\": {\"annotations\": {\"skippy.io/healed\": "
+    "\"true\"}}}`)";
 
 constexpr std::array<KindProfile, 5> kProfiles = {{
     {"pods",
@@ -146,32 +147,41 @@ constexpr std::array<KindProfile, 5> kProfiles = {{
      {"restart(strategy: rolling)", "delete(grace: 30s)", "scale(of: owner, by: +1, max: 5)",
       "evict(grace: 1m)", "restart()", "scale(of: owner, by: +2, max: 8)"},
      {"delete", "delete, evict", "scale"},
-     "", "", ""},
+     "",
+     "",
+     ""},
     {"deployments",
      false,
      {"restart(strategy: rolling)", "scale(by: +1, max: 5)", kRollbackNote, "restart()",
       "scale(to: 4, min: 2, max: 6)", kPatch},
      {"scale", "patch", "scale, patch"},
-     "deployment", "kube_deployment_status_replicas_ready", "kube_deployment_spec_replicas"},
+     "deployment",
+     "kube_deployment_status_replicas_ready",
+     "kube_deployment_spec_replicas"},
     {"statefulsets",
      false,
      {"restart(strategy: rolling)", "scale(by: +1, max: 5)", kRollbackNote, "restart()", kNotify,
       "scale(by: -1, min: 2, max: 6)"},
      {"scale", "patch", "scale, patch"},
-     "statefulset", "kube_statefulset_status_replicas_ready", "kube_statefulset_replicas"},
+     "statefulset",
+     "kube_statefulset_status_replicas_ready",
+     "kube_statefulset_replicas"},
     {"daemonsets",
      false,
      {"restart(strategy: rolling)", kPatch, kRollbackNote, "restart()", kNotify,
       "restart(strategy: graceful)"},
      {"patch", "restart", "restart, patch"},
-     "daemonset", "kube_daemonset_status_number_ready",
+     "daemonset",
+     "kube_daemonset_status_number_ready",
      "kube_daemonset_status_desired_number_scheduled"},
     {"replicasets",
      false,
      {"scale(by: +1, max: 5)", kPatch, kRollbackNote, "scale(to: 3, min: 1, max: 5)", kNotify,
       "scale(by: +2, max: 8)"},
      {"scale", "patch", "scale, patch"},
-     "replicaset", "kube_replicaset_status_ready_replicas", "kube_replicaset_spec_replicas"},
+     "replicaset",
+     "kube_replicaset_status_ready_replicas",
+     "kube_replicaset_spec_replicas"},
 }};
 // Pods are selected four times in ten, deployments three, the other kinds once each.
 constexpr std::array<std::size_t, 10> kKinds = {0, 0, 0, 0, 1, 1, 1, 2, 3, 4};
@@ -347,7 +357,9 @@ std::string action(const KindProfile& profile, Rng& rng) {
 }
 
 // The action's name: what `verdict.action` is compared with.
-sv action_name(sv call) { return call.substr(0, call.find('(')); }
+sv action_name(sv call) {
+  return call.substr(0, call.find('('));
+}
 
 void generate_one(std::size_t index, std::size_t count, Rng& rng, GeneratedPolicy& policy,
                   std::string& yaml) {
@@ -380,10 +392,10 @@ void generate_one(std::size_t index, std::size_t count, Rng& rng, GeneratedPolic
     team = "all";
   }
   std::string matchers = ns_matcher + ", pod=~\"" + std::string(app) + "-.*\"";
-  std::string workload_matchers =
-      profile.pods ? std::string()
-                   : ns_matcher + ", " + std::string(profile.ksm_label) + "=~\"" +
-                         std::string(app) + "(-.*)?\"";
+  std::string workload_matchers = profile.pods
+                                      ? std::string()
+                                      : ns_matcher + ", " + std::string(profile.ksm_label) +
+                                            "=~\"" + std::string(app) + "(-.*)?\"";
 
   std::string where = "label(\"app\") == \"" + std::string(app) + "\"";
   for (std::size_t r : rng.distinct(kRequirements.size(), rng.below(3))) {

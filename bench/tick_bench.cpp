@@ -11,8 +11,8 @@
 #include "bench/rng.hpp"
 #include "runtime/cluster/snapshot.hpp"
 #include "runtime/engine/tick.hpp"
+#include "stdlib/builtins/functions.hpp"
 #include "stdlib/engine_support.hpp"
-#include "stdlib/functions.hpp"
 #include "tests/support/compile_text.hpp"
 
 using namespace skippy;

@@ -36,8 +36,8 @@
 #include "runtime/bytecode/program.hpp"
 #include "runtime/bytecode/value.hpp"
 #include "runtime/vm/vm.hpp"
-#include "stdlib/catalog.hpp"
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/catalog.hpp"
+#include "stdlib/builtins/functions.hpp"
 
 namespace {
 
@@ -84,9 +84,8 @@ std::unique_ptr<Compiled> compile(const std::vector<std::pair<std::string, std::
   // W0303 (no advisor answers `ai.analyze` yet) stands at every advisor site until one does;
   // any other diagnostic means the policies are not the ones measured.
   bool only_advisor_warnings =
-      std::all_of(diagnostics.all().begin(), diagnostics.all().end(), [](const auto& d) {
-        return d.code == dsl::DiagCode::AdvisorNeverAnswers;
-      });
+      std::all_of(diagnostics.all().begin(), diagnostics.all().end(),
+                  [](const auto& d) { return d.code == dsl::DiagCode::AdvisorNeverAnswers; });
   if (!only_advisor_warnings) {
     diagnostics.sort();
     out->problems = dsl::render_text(diagnostics, sources).substr(0, 2000);

@@ -8,8 +8,8 @@
 #include <iomanip>
 #include <iostream>
 
+#include "agent/config/http_client_config.hpp"
 #include "cli/commands.hpp"
-#include "cli/http_client_config.hpp"
 #include "runtime/http/exchange.hpp"
 
 namespace skippy::cli {
@@ -86,7 +86,7 @@ int run_approve(const ApproveOptions& options) {
   std::string error;
   http::Credentials credentials;
   if (!options.http_config_file.empty() &&
-      !read_http_client_config(options.http_config_file, credentials, error)) {
+      !agent::read_http_client_config(options.http_config_file, credentials, error)) {
     std::cerr << error;
     return kExitUsage;
   }

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "dsl/render.hpp"
+#include "toolchain/inputs.hpp"
 
 namespace skippy::cli {
 
@@ -24,7 +25,7 @@ int run_check(const CheckOptions& options) {
   dsl::Diagnostics diagnostics;
   std::string usage_error;
   auto compiled =
-      compile_inputs(options.paths, options.max_cost, sources, diagnostics, usage_error);
+      toolchain::compile_inputs(options.paths, options.max_cost, sources, diagnostics, usage_error);
   if (!usage_error.empty()) {
     std::cerr << "skippy check: " << usage_error << "\n";
     return kExitUsage;

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "agent/config/run_options.hpp"
 #include "dsl/ast.hpp"
 #include "dsl/diagnostics.hpp"
 #include "dsl/source.hpp"
@@ -85,45 +86,8 @@ struct DisasmOptions {
 void add_disasm_command(CLI::App& app, DisasmOptions& options);
 int run_disasm(const DisasmOptions& options);
 
-struct RunOptions {
-  std::string config_file;               // --config.file: settings the flags override
-  std::vector<std::string> flags_given;  // the flags on the command line ("--cluster", ...)
-  std::vector<std::string> policies;
-  std::string prometheus_url = "http://127.0.0.1:9090";
-  std::int64_t prometheus_timeout_ms = 10'000;
-  std::string bearer_token_file;
-  std::string cluster;
-  std::string default_namespace = "default";
-  bool once = false;
-  std::int64_t time_ms = 0;
-  std::string restore_max_lookback = "1h";  // a Prometheus duration; 0s: no restore
-  bool dry_run = false;
-  std::string audit_file = "-";
-  std::string listen_address = "127.0.0.1:9477";
-  std::string web_config_file;    // --web.config.file: TLS and basic auth for the web server
-  bool enable_approvals = false;  // --web.enable-approvals: serve the approvals API
-  std::string kubeconfig;         // where actions are carried out; none: every decision a dry run
-  std::string context;            // of the kubeconfig; "" for its current context
-  std::string journal;            // the safety journal; none: safety state lives in memory only
-  bool in_cluster = false;        // the pod's service account instead of a kubeconfig
-  // Where HealingAction objects are written; "" for the connection's namespace, or "default".
-  std::string healing_actions_namespace;
-  bool healing_actions = true;  // record actions as HealingAction objects when executing
-  // Leader election on a Lease: only the holder executes actions.
-  bool leader_elect = false;
-  std::string leader_elect_name = "skippy";
-  std::string leader_elect_namespace;  // "" for the connection's namespace, or "default"
-  std::string leader_elect_identity;   // "" for the host name
-  std::string leader_elect_lease_duration = "15s";
-  std::string leader_elect_renew_deadline = "10s";
-  std::string leader_elect_retry_period = "2s";
-  // Run the live cluster's HealingPolicy objects beside the policy files.
-  bool healing_policies = false;
-  std::string log_level = "info";
-  std::string log_format = "logfmt";
-};
-void add_run_command(CLI::App& app, RunOptions& options);
-int run_run(const RunOptions& options);
+void add_run_command(CLI::App& app, agent::RunOptions& options);
+int run_run(const agent::RunOptions& options);
 
 struct TestOptions {
   std::vector<std::string> paths;  // test files, or directories of them (*.yaml)
@@ -137,8 +101,10 @@ void add_test_command(CLI::App& app, TestOptions& options);
 int run_test(const TestOptions& options);
 
 struct ReplayOptions {
-  std::vector<std::string> policies;  // files or directories
-  std::string prometheus_url = "http://127.0.0.1:9090";
+  std::vector<std::string> policies;     // files or directories
+  std::string config_file;               // --config.file: its `prometheus:` settings
+  std::vector<std::string> flags_given;  // the flags on the command line: they win over the file
+  agent::PrometheusFlags prometheus;
   std::string from, to;  // RFC 3339 or Unix seconds
   std::string step;      // a duration; empty: the policies' tick step
   std::string cluster;   // the cluster snapshot: the targets
@@ -158,31 +124,11 @@ struct SimOptions {
 void add_sim_command(CLI::App& app, SimOptions& options);
 int run_sim(const SimOptions& options);
 
-// Loads, validates and compiles policy files (directories expanded, "-" for standard
-// input), reporting into `diagnostics`. Returns the bytecode when there were no errors;
-// `io_error` is set when a named file could not be read.
-struct Compiled {
-  std::optional<skippy::bytecode::Program> program;
-  dsl::Program source;  // the parsed files, spans into the caller's SourceManager
-  bool io_error = false;
-  std::size_t files = 0;
-};
-// `texts` are sources held in memory (name, text), compiled with the files.
-Compiled compile_inputs(const std::vector<std::string>& paths, std::uint32_t max_cost,
-                        dsl::SourceManager& sources, dsl::Diagnostics& diagnostics,
-                        std::string& usage_error,
-                        const std::vector<std::pair<std::string, std::string>>& texts = {});
-
 // Compiles policy files for a command that runs them (`test`, `replay`): the diagnostics go to
 // standard error as `skippy check` prints them. Nothing, with `exit_code` set, when a file
 // cannot be read (kExitUsage) or the policies have errors (kExitFindings); `who` prefixes
 // the messages.
 std::optional<skippy::bytecode::Program> compile_for_run(const std::vector<std::string>& paths,
                                                          const std::string& who, int& exit_code);
-
-// Expands directories to the files below them whose names end in `suffix`, sorted; files
-// pass through. "-" stands for standard input and passes through.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, std::string& error,
-                                       std::string_view suffix = ".skippy");
 
 }  // namespace skippy::cli

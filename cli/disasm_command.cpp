@@ -8,7 +8,7 @@
 #include "cli/commands.hpp"
 #include "runtime/bytecode/disasm.hpp"
 #include "runtime/bytecode/file.hpp"
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/functions.hpp"
 
 namespace skippy::cli {
 

@@ -12,15 +12,16 @@
 #include <set>
 
 #include "cli/commands.hpp"
-#include "cli/policy_explanation.hpp"
-#include "cli/translate_output.hpp"
 #include "compiler/compile.hpp"
-#include "compiler/defaults.hpp"
 #include "dsl/render.hpp"
 #include "dsl/validate.hpp"
+#include "explain/policy_explanation.hpp"
 #include "grammar/load.hpp"
 #include "runtime/bytecode/file.hpp"
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/functions.hpp"
+#include "toolchain/inputs.hpp"
+#include "toolchain/policy_sources.hpp"
+#include "toolchain/translation_output.hpp"
 #include "translate/translate.hpp"
 
 namespace skippy::cli {
@@ -30,7 +31,7 @@ namespace {
 struct Candidate {
   const bytecode::Program* program = nullptr;
   std::size_t index = 0;
-  ExplainSources sources;
+  explain::ExplainSources sources;
   std::string healing_policy;  // the manifest's metadata.name, for a translated policy
 };
 
@@ -44,21 +45,6 @@ bool has_extension(const std::string& path, std::initializer_list<std::string_vi
   return false;
 }
 
-// The `description` of every policy of the parsed files.
-std::map<std::string, std::string> descriptions(const dsl::Program& program) {
-  std::map<std::string, std::string> out;
-  for (const auto& m : program.modules) {
-    for (const auto& d : m.declarations) {
-      const auto* p = std::get_if<dsl::Policy>(&d);
-      if (!p) continue;
-      for (const auto& c : p->clauses)
-        if (const auto* text = std::get_if<dsl::DescriptionClause>(&c))
-          out[p->name.name] = text->text.value;
-    }
-  }
-  return out;
-}
-
 bool read_file(const std::string& path, std::string& text, int& exit_code) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -70,47 +56,13 @@ bool read_file(const std::string& path, std::string& text, int& exit_code) {
   return true;
 }
 
-// Where each setting a policy of the parsed files does not write comes from: the `defaults`
-// it sees (docs/language.md, defaults resolution), or Skippy's own default.
-std::map<std::string, std::map<std::string, std::string>> settings_from(
-    const dsl::Program& program, const dsl::SourceManager& sources) {
-  dsl::Diagnostics ignored;  // conflicts were reported when the files were compiled
-  auto visible = compiler::resolve_defaults(program, ignored);
-  auto at = [&](dsl::Span span) {
-    const auto& file = sources.file(span.file);
-    return "the defaults at " + file.path() + ":" +
-           std::to_string(file.line_column(span.begin).line);
-  };
-  std::map<std::string, std::map<std::string, std::string>> out;
-  for (const auto& m : program.modules) {
-    const auto& defaults = visible[m.file];
-    for (const auto& d : m.declarations) {
-      const auto* p = std::get_if<dsl::Policy>(&d);
-      if (!p) continue;
-      std::set<std::string> written;
-      for (const auto& c : p->clauses) {
-        if (std::holds_alternative<dsl::ModeClause>(c)) written.insert("mode");
-        if (std::holds_alternative<dsl::EveryClause>(c)) written.insert("every");
-        if (const auto* block = std::get_if<dsl::SafetyBlock>(&c))
-          for (const auto& rule : block->rules) written.insert(compiler::safety_rule_key(rule));
-      }
-      auto& from = out[p->name.name];
-      from["mode"] = defaults.mode ? at(defaults.mode->span) : "Skippy's default";
-      from["every"] = defaults.every ? at(defaults.every->span) : "Skippy's default";
-      for (const auto& [key, rule] : defaults.safety) from[key] = at(rule->span);
-      for (const auto& key : written) from.erase(key);
-    }
-  }
-  return out;
-}
-
 class Inputs {
  public:
   // Reads every path; false with the exit code when one could not be used.
   bool read(const std::vector<std::string>& paths, int& exit_code) {
     std::vector<std::string> sources;
     std::string error;
-    for (const auto& path : expand_inputs(paths, error)) {
+    for (const auto& path : toolchain::expand_inputs(paths, error)) {
       if (has_extension(path, {".skpc"})) {
         if (!bytecode_file(path, exit_code)) return false;
       } else if (has_extension(path, {".yaml", ".yml"})) {
@@ -165,7 +117,7 @@ class Inputs {
   bool source_files(const std::vector<std::string>& paths, int& exit_code) {
     dsl::Diagnostics diagnostics;
     std::string usage_error;
-    auto compiled = compile_inputs(paths, 10'000, sources_, diagnostics, usage_error);
+    auto compiled = toolchain::compile_inputs(paths, 10'000, sources_, diagnostics, usage_error);
     if (!usage_error.empty()) {
       std::cerr << "skippy explain-policy: " << usage_error << "\n";
       exit_code = kExitUsage;
@@ -178,8 +130,8 @@ class Inputs {
     }
     programs_.push_back(std::move(*compiled.program));
     sources_ast_.push_back(std::move(compiled.source));
-    add(programs_.back(), descriptions(sources_ast_.back()), "", "");
-    auto from = settings_from(sources_ast_.back(), sources_);
+    add(programs_.back(), toolchain::policy_descriptions(sources_ast_.back()), "", "");
+    auto from = toolchain::policy_settings_from(sources_ast_.back(), sources_);
     for (std::size_t i = candidates_.size() - programs_.back().policies.size();
          i < candidates_.size(); ++i)
       candidates_[i].sources.settings_from = from[name_of(candidates_[i])];
@@ -214,9 +166,9 @@ class Inputs {
       return false;
     }
     for (const auto& policy : translation.policies) {
-      auto output = translation_output(policy);
+      auto output = toolchain::translation_output(policy);
       if (!output.problem.empty()) {
-        std::cerr << translation_problem(path, policy, output);
+        std::cerr << toolchain::translation_problem(path, policy, output);
         exit_code = kExitFindings;
         return false;
       }
@@ -232,7 +184,7 @@ class Inputs {
         return false;
       }
       programs_.push_back(std::move(*compiled));
-      add(programs_.back(), descriptions(program),
+      add(programs_.back(), toolchain::policy_descriptions(program),
           path + ":" + std::to_string(policy.line) + ", HealingPolicy " + policy.name +
               ", translated",
           policy.name);
@@ -301,18 +253,19 @@ int run_explain_policy(const ExplainPolicyOptions& options) {
   std::string text = options.output == "json" ? "{\"policies\":[" : "";
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     std::string error;
-    auto e = explain_policy(*chosen[i]->program, chosen[i]->index, chosen[i]->sources, error);
+    auto e =
+        explain::explain_policy(*chosen[i]->program, chosen[i]->index, chosen[i]->sources, error);
     if (!e) {
       std::cerr << "skippy explain-policy: `" << name_of(*chosen[i])
                 << "`: the code cannot be read back: " << error << "\n";
       return kExitFindings;
     }
     if (options.output == "json") {
-      auto json = render_explanation_json(*e);
+      auto json = explain::render_explanation_json(*e);
       json.pop_back();  // the line feed
       text += (i ? "," : "") + json;
     } else {
-      text += (i ? "\n" : "") + render_explanation_text(*e);
+      text += (i ? "\n" : "") + explain::render_explanation_text(*e);
     }
   }
   std::cout << text << (options.output == "json" ? "]}\n" : "");

@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "dsl/render.hpp"
 #include "grammar/format_text.hpp"
+#include "toolchain/inputs.hpp"
 
 namespace skippy::cli {
 namespace {
@@ -46,7 +47,7 @@ void add_fmt_command(CLI::App& app, FmtOptions& options) {
 
 int run_fmt(const FmtOptions& options) {
   std::string error;
-  auto paths = expand_inputs(options.paths, error);
+  auto paths = toolchain::expand_inputs(options.paths, error);
   if (!error.empty()) {
     std::cerr << "skippy fmt: " << error << "\n";
     return kExitUsage;

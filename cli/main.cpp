@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   skippy::cli::FmtOptions fmt;
   skippy::cli::CompileOptions compile;
   skippy::cli::DisasmOptions disasm;
-  skippy::cli::RunOptions run;
+  skippy::agent::RunOptions run;
   skippy::cli::ExplainOptions explain;
   skippy::cli::ExplainPolicyOptions explain_policy;
   skippy::cli::ApproveOptions approve;

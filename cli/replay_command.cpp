@@ -4,6 +4,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "agent/config/run_config.hpp"
 #include "cli/commands.hpp"
 #include "dsl/literals.hpp"
 #include "dsl/render.hpp"
@@ -38,8 +39,10 @@ void add_replay_command(CLI::App& app, ReplayOptions& options) {
   auto* cmd = app.add_subcommand(
       "replay", "Run policies over Prometheus history and print what they would have done");
   cmd->add_option("policies", options.policies, "Policy files or directories")->required();
-  cmd->add_option("--prometheus.url", options.prometheus_url, "The Prometheus HTTP API's base URL")
-      ->capture_default_str();
+  cmd->add_option("--config.file", options.config_file,
+                  "A `skippy run` settings file: its prometheus: settings (TLS, authentication, "
+                  "headers) are used, the flags given winning over them");
+  agent::add_prometheus_flags(*cmd, options.prometheus);
   cmd->add_option("--from", options.from, "Start: RFC 3339 or Unix seconds")->required();
   cmd->add_option("--to", options.to, "End (inclusive): RFC 3339 or Unix seconds")->required();
   cmd->add_option("--step", options.step, "Between ticks (default: the policies' tick step)");
@@ -51,6 +54,7 @@ void add_replay_command(CLI::App& app, ReplayOptions& options) {
   cmd->add_option("--format", options.format, "timeline or audit (JSON lines)")
       ->check(CLI::IsMember({"timeline", "audit"}))
       ->capture_default_str();
+  agent::remember_flags_given(*cmd, options.flags_given);
 }
 
 int run_replay(const ReplayOptions& options) {
@@ -84,7 +88,12 @@ int run_replay(const ReplayOptions& options) {
   window.end_ms = *to / window.step_ms * window.step_ms;
 
   prometheus::ClientOptions client_options;
-  client_options.base_url = options.prometheus_url;
+  std::string error;
+  if (!agent::prometheus_client_from(options.config_file, options.flags_given, options.prometheus,
+                                     client_options, error)) {
+    std::cerr << "skippy replay: " << error << (error.ends_with("\n") ? "" : "\n");
+    return kExitUsage;
+  }
   prometheus::Client client(client_options);
   cluster::SnapshotClusterView view;
   if (!options.cluster.empty()) {

@@ -7,8 +7,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "agent/config/log.hpp"
 #include "cli/commands.hpp"
-#include "cli/log.hpp"
 #include "simulator/api_server.hpp"
 #include "simulator/kubeconfig_out.hpp"
 #include "simulator/scenario.hpp"
@@ -41,7 +41,7 @@ void add_sim_command(CLI::App& app, SimOptions& options) {
 
 int run_sim(const SimOptions& options) {
   std::string error;
-  if (!configure_log(options.log_level, "logfmt", error)) {
+  if (!agent::configure_log(options.log_level, "logfmt", error)) {
     std::cerr << "skippy sim: " << error << "\n";
     return kExitUsage;
   }
@@ -77,7 +77,7 @@ int run_sim(const SimOptions& options) {
   sim::ServerOptions server_options;
   server_options.listen = options.listen;
   server_options.speed = options.speed;
-  server_options.log = [](const std::string& line) { log_debug(line); };
+  server_options.log = [](const std::string& line) { agent::log_debug(line); };
   sim::ApiServer server(simulation, server_options, start_ms);
   if (auto why = server.start()) {
     std::cerr << "skippy sim: " << *why << "\n";
@@ -93,14 +93,14 @@ int run_sim(const SimOptions& options) {
   std::ostringstream speed_text_stream;
   speed_text_stream << options.speed;
   std::string speed_text = speed_text_stream.str();
-  log_info("simulated Kubernetes API listening on " + url + " (" +
-           std::to_string(manifests.size()) + " manifests, speed " + speed_text + ")" +
-           (options.kubeconfig_out.empty() ? "" : ", kubeconfig " + options.kubeconfig_out));
+  agent::log_info("simulated Kubernetes API listening on " + url + " (" +
+                  std::to_string(manifests.size()) + " manifests, speed " + speed_text + ")" +
+                  (options.kubeconfig_out.empty() ? "" : ", kubeconfig " + options.kubeconfig_out));
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   server.run(stop_requested);
   server.shutdown();
-  log_info("stopped");
+  agent::log_info("stopped");
   return kExitOk;
 }
 

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "policytest/report.hpp"
 #include "policytest/runner.hpp"
+#include "toolchain/inputs.hpp"
 
 namespace skippy::cli {
 
@@ -29,7 +30,7 @@ void add_test_command(CLI::App& app, TestOptions& options) {
 
 int run_test(const TestOptions& options) {
   std::string error;
-  auto paths = expand_inputs(options.paths, error, ".yaml");
+  auto paths = toolchain::expand_inputs(options.paths, error, ".yaml");
   if (!error.empty()) {
     std::cerr << "skippy test: " << error << "\n";
     return kExitUsage;

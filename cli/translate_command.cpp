@@ -8,7 +8,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
-#include "cli/translate_output.hpp"
+#include "toolchain/translation_output.hpp"
 #include "translate/translate.hpp"
 
 namespace skippy::cli {
@@ -73,9 +73,9 @@ int run_translate(const TranslateOptions& options) {
     for (const auto& f : translation.findings) failed |= f.severity == translate::Severity::Error;
     if (failed) fail(kExitFindings);
     for (const auto& policy : translation.policies) {
-      auto output = translation_output(policy);
+      auto output = toolchain::translation_output(policy);
       if (!output.problem.empty()) {
-        std::cerr << translation_problem(path, policy, output);
+        std::cerr << toolchain::translation_problem(path, policy, output);
         fail(kExitFindings);
         continue;
       }

@@ -7,7 +7,7 @@
 #include "compiler/emit.hpp"
 #include "compiler/fold.hpp"
 #include "runtime/bytecode/file.hpp"
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/functions.hpp"
 
 namespace skippy::compiler {
 namespace {

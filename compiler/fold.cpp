@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/functions.hpp"
 
 namespace skippy::compiler {
 namespace {

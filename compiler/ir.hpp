@@ -9,7 +9,7 @@
 #include "dsl/source.hpp"
 #include "runtime/bytecode/opcodes.hpp"
 #include "runtime/bytecode/program.hpp"
-#include "stdlib/catalog.hpp"
+#include "stdlib/builtins/catalog.hpp"
 
 namespace skippy::compiler {
 

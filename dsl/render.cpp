@@ -193,8 +193,9 @@ std::string render_sarif(const Diagnostics& diagnostics, const SourceManager& so
     first = false;
     results += "{\"ruleId\":\"" + std::string(diag_info(d.code).code) +
                "\",\"ruleIndex\":" + std::to_string(index) + ",\"level\":\"" +
-               std::string(severity_name(d.severity)) + "\",\"message\":{\"text\":\"" + json_escape(message) +
-               "\"},\"locations\":[" + sarif_location(locate(sources, d.span)) + "]";
+               std::string(severity_name(d.severity)) + "\",\"message\":{\"text\":\"" +
+               json_escape(message) + "\"},\"locations\":[" +
+               sarif_location(locate(sources, d.span)) + "]";
     std::string related;
     int id = 0;
     for (const auto& n : d.notes) {

@@ -215,8 +215,9 @@ std::vector<HealingActions::Approval> HealingActions::approvals() {
   return out;
 }
 
-AdoptSummary HealingActions::adopt_from(safety::Gatekeeper& gatekeeper, std::int64_t now_ms) {
-  AdoptSummary summary;
+safety::AdoptSummary HealingActions::adopt_from(safety::Gatekeeper& gatekeeper,
+                                                std::int64_t now_ms) {
+  safety::AdoptSummary summary;
   auto listed = client_.get(collection_path() + "?labelSelector=" + kManagedBy);
   if (listed.status == 404) return summary;  // no CRD: nothing was recorded
   simdjson::dom::parser parser;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "k8s-adapter/api_client.hpp"
+#include "runtime/safety/action_records.hpp"
 #include "runtime/safety/executor.hpp"
 #include "runtime/safety/gatekeeper.hpp"
 
@@ -38,14 +39,7 @@ struct HealingActionsConfig {
 // "skippy-<id>": a valid object name for an action id.
 std::string healing_action_name(std::string_view id);
 
-// What adopt_from() found.
-struct AdoptSummary {
-  std::size_t adopted = 0;          // actions another instance took, now known here
-  std::size_t skipped = 0;          // not taken (pending or approved only), or already known
-  std::vector<std::string> errors;  // objects whose record could not be read
-};
-
-class HealingActions final : public safety::Executor {
+class HealingActions final : public safety::Executor, public safety::ActionRecords {
  public:
   // `inner` carries actions out; it must outlive this object.
   HealingActions(const ApiClient& client, HealingActionsConfig config, safety::Executor& inner);
@@ -55,23 +49,20 @@ class HealingActions final : public safety::Executor {
 
   // An action made to wait for approval: its object in phase Pending.
   void awaiting_approval(const safety::ActionRequest& request, std::int64_t decided_ms,
-                         std::int64_t now_ms);
+                         std::int64_t now_ms) override;
   // An approval that expired: its object in phase Cancelled.
-  void expired(const safety::ActionRequest& request, std::int64_t now_ms);
+  void expired(const safety::ActionRequest& request, std::int64_t now_ms) override;
   // The health check's verdict on an executed action.
-  void verdict(const safety::HealthVerdict& verdict);
+  void verdict(const safety::HealthVerdict& verdict) override;
   // The ids of actions whose objects are Pending and approved (status.approval.approved),
   // with who approved them, for the gatekeeper's approve().
-  struct Approval {
-    std::string id;
-    std::string approved_by;
-  };
-  std::vector<Approval> approvals();
+  std::vector<Approval> approvals() override;
   // Marks an approved action's object Approved (the gatekeeper took the approval).
-  void approved(const safety::ActionRequest& request, const std::string& by, std::int64_t now_ms);
+  void approved(const safety::ActionRequest& request, const std::string& by,
+                std::int64_t now_ms) override;
   // Reads every object of the namespace and adopts into `gatekeeper` the actions taken
   // (phase InProgress, Succeeded or Failed) that it does not know.
-  AdoptSummary adopt_from(safety::Gatekeeper& gatekeeper, std::int64_t now_ms);
+  safety::AdoptSummary adopt_from(safety::Gatekeeper& gatekeeper, std::int64_t now_ms) override;
 
  private:
   std::string collection_path() const;

@@ -7,15 +7,15 @@ History replay_history(const bytecode::Program& program, prometheus::Client& cli
                        engine::EngineOptions options) {
   History history;
   Simulation simulation(program, {}, std::move(options));
-  auto report = replay::replay(simulation.engine(), client, view, window,
-                               [&](const engine::TickResult& tick) {
-                                 auto out = simulation.decide(tick, view);
-                                 for (auto& a : out.actions)
-                                   history.actions.push_back(std::move(a));
-                                 for (auto& r : out.audit) history.audit.push_back(std::move(r));
-                               });
-  history.errors = std::move(report.errors);
-  history.ticks = report.ticks;
+  // Each planned query once, as a range query over the window.
+  replay::RecordedQueries recorded(client, simulation.engine().plan().queries, window);
+  for (std::size_t k = 0; k < window.ticks(); ++k) {
+    auto out = simulation.tick(window.time_of(k), view, recorded);
+    for (auto& a : out.actions) history.actions.push_back(std::move(a));
+    for (auto& r : out.audit) history.audit.push_back(std::move(r));
+    ++history.ticks;
+  }
+  history.errors = recorded.errors();
   history.coverage = simulation.coverage();
   return history;
 }

@@ -10,7 +10,7 @@
 
 #include "dsl/literals.hpp"
 #include "runtime/prometheus/client.hpp"
-#include "runtime/replay/prometheus_vectors.hpp"
+#include "runtime/replay/query_sources.hpp"
 
 namespace skippy::policytest {
 namespace {
@@ -227,6 +227,7 @@ FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
     client_options.base_url = prometheus->url();
     client_options.retries = 0;
     prometheus::Client client(client_options);
+    replay::LiveQueries queries(client);
     engine::EngineOptions engine_options;
     engine_options.default_namespace = settings.default_namespace;
     Simulation simulation(program, {}, engine_options);
@@ -235,21 +236,7 @@ FileResult run_test_file(const TestFile& file, const bytecode::Program& program,
     for (std::int64_t t = 0; t <= test.end_ms() && r.diff.empty(); t += step) {
       std::size_t view = 0;
       while (view + 1 < test.cluster.size() && test.cluster[view + 1].at_ms <= t) ++view;
-      auto due = engine.due_queries(t);
-      std::vector<std::string> queries;
-      for (auto q : due) queries.push_back(engine.plan().queries[q]);
-      auto outcomes = client.query_many(queries, t);
-      std::vector<engine::QueryResult> results(engine.plan().queries.size());
-      std::vector<std::unique_ptr<replay::InstantVector>> vectors;
-      for (std::size_t i = 0; i < due.size(); ++i) {
-        if (outcomes[i].ok()) {
-          vectors.push_back(std::make_unique<replay::InstantVector>(outcomes[i].result()));
-          results[due[i]].vector = vectors.back().get();
-        } else {
-          results[due[i]].error = outcomes[i].error().message;
-        }
-      }
-      auto out = simulation.tick(t, *test.cluster[view].view, results);
+      auto out = simulation.tick(t, *test.cluster[view].view, queries);
       for (auto& e : out.actions) r.actual.push_back(std::move(e));
       // The states the test asks about, after this tick (promtool's alert state at eval_time).
       for (std::size_t i = 0; i < watched.size(); ++i) {

@@ -2,15 +2,10 @@
 
 #include <numeric>
 
-#include "runtime/act/action_requests.hpp"
-#include "runtime/engine/audit.hpp"
-#include "runtime/safety/cluster_facts.hpp"
-#include "runtime/safety/decision_record.hpp"
+#include "agent/safety_loop.hpp"
+#include "agent/ticker.hpp"
 #include "runtime/safety/executor.hpp"
-#include "runtime/safety/gatekeeper.hpp"
-#include "stdlib/catalog.hpp"
-#include "stdlib/engine_support.hpp"
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/catalog.hpp"
 
 namespace skippy::policytest {
 namespace {
@@ -27,12 +22,6 @@ class SimulatedExecutor final : public safety::Executor {
     return {safety::ExecutionStatus::Success, "simulated: nothing was sent"};
   }
 };
-
-std::vector<act::ActionInfo> action_table() {
-  std::vector<act::ActionInfo> out;
-  for (const auto& a : stdlib::actions()) out.push_back({a.name, a.destructive});
-  return out;
-}
 
 }  // namespace
 
@@ -83,23 +72,28 @@ std::int64_t program_step_ms(const bytecode::Program& program) {
 
 Simulation::Simulation(const bytecode::Program& program, safety::SafetyConfig config,
                        engine::EngineOptions options)
-    : program_(program),
-      engine_(std::make_unique<engine::Engine>(program, stdlib::function_table(),
-                                               stdlib::engine_builtins(), std::move(options))),
-      gatekeeper_(std::make_unique<safety::Gatekeeper>(std::move(config))),
-      executor_(std::make_unique<SimulatedExecutor>()),
-      coverage_(empty_coverage(program)) {}
+    : program_(program), coverage_(empty_coverage(program)) {
+  agent::Sinks sinks;
+  sinks.audit = &audit_;
+  std::string error;  // a journal in memory always opens
+  safety_ = agent::SafetyLoop::open(
+      std::move(config), std::make_unique<agent::MemoryJournal>(),
+      std::make_unique<SimulatedExecutor>(), [this] { return now_ms_; }, sinks, error);
+  ticker_ = std::make_unique<agent::Ticker>(program, std::move(options), *safety_, sinks);
+}
 
 Simulation::~Simulation() = default;
 
-TickOutput Simulation::tick(std::int64_t now_ms, const cluster::ClusterView& view,
-                            std::span<const engine::QueryResult> results) {
-  return decide(engine_->tick(now_ms, view, results), view);
+engine::Engine& Simulation::engine() {
+  return ticker_->engine();
 }
 
-TickOutput Simulation::decide(const engine::TickResult& tick, const cluster::ClusterView& view) {
-  static const std::vector<act::ActionInfo> actions = action_table();
-  const std::int64_t now_ms = tick.time_ms;
+TickOutput Simulation::tick(std::int64_t now_ms, const cluster::ClusterView& view,
+                            engine::QuerySource& queries) {
+  now_ms_ = now_ms;
+  audit_.records.clear();
+  auto report = ticker_->tick(now_ms, view, queries);
+  const auto& tick = *report.tick;
   TickOutput out;
   for (std::size_t p = 0; p < tick.health.size(); ++p) {
     if (tick.health[p].evaluated && !tick.health[p].healthy)
@@ -110,18 +104,8 @@ TickOutput Simulation::decide(const engine::TickResult& tick, const cluster::Clu
     if (change.change == engine::TriggerChange::Fired)
       ++coverage_[change.policy].triggers[change.trigger].fired;
   }
-  std::vector<safety::ActionRequest> requests;
-  requests.reserve(tick.proposals.size());
-  for (const auto& p : tick.proposals) {
-    requests.push_back(act::action_request(program_, tick, p, actions));
-    ++coverage_[p.policy].branches[p.template_index].ran;
-  }
-  auto facts = safety::cluster_facts(view);
-  for (const auto& v : gatekeeper_->check_health(facts, now_ms))
-    out.audit.push_back(safety::health_record(v));
-  auto decisions = gatekeeper_->decide(requests, facts, now_ms);
-  for (const auto& d : decisions) {
-    out.audit.push_back(act::decision_audit_record(program_, tick, requests, d));
+  for (const auto& p : tick.proposals) ++coverage_[p.policy].branches[p.template_index].ran;
+  for (const auto& d : report.safety.decisions) {
     if (d.outcome == safety::Outcome::Duplicate) continue;
     std::string outcome_text =
         d.outcome == safety::Outcome::Execute ? "executed" : safety::outcome_text(d);
@@ -144,11 +128,8 @@ TickOutput Simulation::decide(const engine::TickResult& tick, const cluster::Clu
     e.line.outcome = std::move(outcome_text);
     out.actions.push_back(std::move(e));
   }
-  auto reports = safety::execute_decisions(decisions, *executor_, *gatekeeper_, now_ms);
-  auto retries = safety::execute_due_retries(*executor_, *gatekeeper_, now_ms);
-  for (const auto* list : {&reports, &retries}) {
-    for (const auto& r : *list) out.audit.push_back(safety::execution_record(r));
-  }
+  out.audit = std::move(audit_.records);
+  audit_.records.clear();
   return out;
 }
 

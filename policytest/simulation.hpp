@@ -1,7 +1,8 @@
-// Policies run in simulated time, for `skippy test` and `skippy replay`: each tick the engine
-// evaluates the policies over the query results it is given, every proposal goes through the
-// safety runtime's gates at that time, and what they let through is carried out by an
-// executor that acts on nothing and always succeeds, so that cooldowns, rate caps and
+// Policies run in simulated time, for `skippy test` and `skippy replay`: each tick is the
+// runtime's own (agent/ticker.hpp): the engine evaluates the policies over the query results
+// of the source it is given, every proposal goes through the safety loop's gates and journal
+// protocol at that time (the journal kept in memory), and what they let through is carried out
+// by an executor that acts on nothing and always succeeds, so that cooldowns, rate caps and
 // concurrency limits hold as they would have. No clock is read and nothing sleeps.
 #pragma once
 
@@ -13,17 +14,19 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/sinks.hpp"
 #include "policytest/test_file.hpp"
 #include "runtime/bytecode/program.hpp"
 #include "runtime/cluster/cluster_view.hpp"
+#include "runtime/engine/query_source.hpp"
 #include "runtime/engine/tick.hpp"
 #include "runtime/safety/config.hpp"
 #include "runtime/safety/decision.hpp"
 
-namespace skippy::safety {
-class Executor;
-class Gatekeeper;
-}  // namespace skippy::safety
+namespace skippy::agent {
+class SafetyLoop;
+class Ticker;
+}  // namespace skippy::agent
 
 namespace skippy::policytest {
 
@@ -74,20 +77,18 @@ class Simulation {
              engine::EngineOptions options = {});
   ~Simulation();
 
-  engine::Engine& engine() { return *engine_; }
-  // One tick at `now_ms`: `results` holds one result per planned query (only the due
-  // policies' are read).
+  engine::Engine& engine();
+  // One tick at `now_ms`, the due queries answered by `queries`.
   TickOutput tick(std::int64_t now_ms, const cluster::ClusterView& view,
-                  std::span<const engine::QueryResult> results);
-  // The safety runtime's part of a tick the engine has already made (at tick.time_ms).
-  TickOutput decide(const engine::TickResult& tick, const cluster::ClusterView& view);
+                  engine::QuerySource& queries);
   const Coverage& coverage() const { return coverage_; }
 
  private:
   const bytecode::Program& program_;
-  std::unique_ptr<engine::Engine> engine_;
-  std::unique_ptr<safety::Gatekeeper> gatekeeper_;
-  std::unique_ptr<safety::Executor> executor_;
+  std::int64_t now_ms_ = 0;  // the simulated clock, which stamps approvals
+  agent::CollectedAudit audit_;
+  std::unique_ptr<agent::SafetyLoop> safety_;
+  std::unique_ptr<agent::Ticker> ticker_;
   Coverage coverage_;
   std::unordered_map<std::string, std::string> last_outcome_;  // by action id
 };

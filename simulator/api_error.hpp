@@ -44,9 +44,9 @@ const ApiError* error_of(const Outcome<T>& outcome) {
 struct FieldError {
   enum class Type { Required, Invalid, Forbidden, TooLong, NotSupported, Duplicate };
   Type type = Type::Invalid;
-  std::string field;          // "spec.replicas"
+  std::string field;        // "spec.replicas"
   Json value = no_value();  // shown after the type unless `discarded`: `Invalid value: -1`
-  std::string detail;         // "must be greater than or equal to 0"
+  std::string detail;       // "must be greater than or equal to 0"
 
   // "Invalid value: -1: must be greater than or equal to 0", as ErrorBody() writes it: the
   // message of the Status cause.

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "stdlib/catalog.hpp"
+#include "stdlib/builtins/catalog.hpp"
 
 namespace skippy::stdlib {
 namespace {

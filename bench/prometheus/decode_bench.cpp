@@ -30,21 +30,34 @@ struct Rng {
   }
 };
 
-const char* const kMetrics[] = {"container_memory_working_set_bytes", "container_cpu_usage_seconds_total",
-                                "kube_pod_container_status_restarts_total", "container_network_receive_bytes_total"};
+const char* const kMetrics[] = {
+    "container_memory_working_set_bytes", "container_cpu_usage_seconds_total",
+    "kube_pod_container_status_restarts_total", "container_network_receive_bytes_total"};
 const char* const kContainers[] = {"app", "istio-proxy", "sidecar", "worker", "nginx"};
 
 void append_value(std::string& out, Rng& rng) {
   std::uint64_t r = rng.next();
   switch (r % 16) {
-    case 0: out += "NaN"; break;
-    case 1: out += "+Inf"; break;
-    case 2: out += "0"; break;
-    case 3: case 4: case 5: out += std::to_string((r >> 8) % 1000000); break;
+    case 0:
+      out += "NaN";
+      break;
+    case 1:
+      out += "+Inf";
+      break;
+    case 2:
+      out += "0";
+      break;
+    case 3:
+    case 4:
+    case 5:
+      out += std::to_string((r >> 8) % 1000000);
+      break;
     default: {
       // Shortest round-trip form, as Prometheus (Go's 'f', -1) writes values.
       char buf[64];
-      auto end = std::to_chars(buf, buf + sizeof buf, static_cast<double>((r >> 11) % 100000000) / 1000.0).ptr;
+      auto end =
+          std::to_chars(buf, buf + sizeof buf, static_cast<double>((r >> 11) % 100000000) / 1000.0)
+              .ptr;
       out.append(buf, end);
     }
   }
@@ -57,7 +70,8 @@ void append_labels(std::string& out, std::size_t i, Rng& rng) {
   out += R"(","container":")";
   out += kContainers[rng.next() % 5];
   out += R"(","instance":"10.)";
-  out += std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) + "." + std::to_string(i & 255);
+  out += std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) + "." +
+         std::to_string(i & 255);
   out += R"(:10250","job":"kubelet","namespace":"team-)";
   out += std::to_string(ns);
   out += R"(","pod":"service-)";
@@ -152,10 +166,18 @@ void decode_owned(benchmark::State& state, const std::string& body, std::size_t 
   state.counters["body_MB"] = static_cast<double>(body.size()) / 1e6;
 }
 
-void BM_DecodeVector100k_Owned(benchmark::State& state) { decode_owned(state, vector_100k(), 100'000); }
-void BM_DecodeVector100k_Borrowed(benchmark::State& state) { decode_borrowed(state, vector_100k(), 100'000); }
-void BM_DecodeMatrix2kx120_Owned(benchmark::State& state) { decode_owned(state, matrix_2k(), 2'000); }
-void BM_DecodeMatrix2kx120_Borrowed(benchmark::State& state) { decode_borrowed(state, matrix_2k(), 2'000); }
+void BM_DecodeVector100k_Owned(benchmark::State& state) {
+  decode_owned(state, vector_100k(), 100'000);
+}
+void BM_DecodeVector100k_Borrowed(benchmark::State& state) {
+  decode_borrowed(state, vector_100k(), 100'000);
+}
+void BM_DecodeMatrix2kx120_Owned(benchmark::State& state) {
+  decode_owned(state, matrix_2k(), 2'000);
+}
+void BM_DecodeMatrix2kx120_Borrowed(benchmark::State& state) {
+  decode_borrowed(state, matrix_2k(), 2'000);
+}
 
 BENCHMARK(BM_DecodeVector100k_Owned)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DecodeVector100k_Borrowed)->Unit(benchmark::kMillisecond);
@@ -166,25 +188,28 @@ BENCHMARK(BM_DecodeMatrix2kx120_Borrowed)->Unit(benchmark::kMillisecond);
 int verify() {
   auto v = pm::decode_response(std::string_view(vector_100k()));
   auto* vr = std::get_if<pm::QueryResult>(&v);
-  if (!vr || vr->type() != pm::ResultType::Vector || vr->size() != 100'000 || vr->sample_count() != 100'000) {
+  if (!vr || vr->type() != pm::ResultType::Vector || vr->size() != 100'000 ||
+      vr->sample_count() != 100'000) {
     std::fprintf(stderr, "vector body did not decode as generated\n");
     return 1;
   }
   auto first = (*vr)[0];
-  if (first.labels.size() != 6 || first.labels.get("job") != "kubelet" || first.samples[0].time_ms != 1700000000123) {
+  if (first.labels.size() != 6 || first.labels.get("job") != "kubelet" ||
+      first.samples[0].time_ms != 1700000000123) {
     std::fprintf(stderr, "vector series 0 wrong: %s\n", first.labels.to_string().c_str());
     return 1;
   }
   auto m = pm::decode_response(std::string_view(matrix_2k()));
   auto* mr = std::get_if<pm::QueryResult>(&m);
-  if (!mr || mr->type() != pm::ResultType::Matrix || mr->size() != 2'000 || mr->sample_count() != 240'000) {
+  if (!mr || mr->type() != pm::ResultType::Matrix || mr->size() != 2'000 ||
+      mr->sample_count() != 240'000) {
     std::fprintf(stderr, "matrix body did not decode as generated\n");
     return 1;
   }
-  std::printf("vector: %zu bytes, %zu series, result holds %zu bytes\n", vector_100k().size(), vr->size(),
-              vr->memory_bytes());
-  std::printf("matrix: %zu bytes, %zu series, %zu samples, result holds %zu bytes\n", matrix_2k().size(),
-              mr->size(), mr->sample_count(), mr->memory_bytes());
+  std::printf("vector: %zu bytes, %zu series, result holds %zu bytes\n", vector_100k().size(),
+              vr->size(), vr->memory_bytes());
+  std::printf("matrix: %zu bytes, %zu series, %zu samples, result holds %zu bytes\n",
+              matrix_2k().size(), mr->size(), mr->sample_count(), mr->memory_bytes());
   std::printf("1 passed, 0 failed\n");
   return 0;
 }

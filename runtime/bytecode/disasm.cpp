@@ -36,13 +36,7 @@ class Listing {
 
   std::string run() {
     line("skippy bytecode, format version " + std::to_string(kFormatVersion));
-    std::string hash;
-    for (auto b : prog_.source_hash) {
-      static const char* hex = "0123456789abcdef";
-      hash += hex[b >> 4];
-      hash += hex[b & 15];
-    }
-    line("source sha256 " + hash);
+    line("source sha256 " + source_hash_hex(prog_));
     for (std::size_t i = 0; i < prog_.files.size(); ++i) {
       line("file " + std::to_string(i) + " " + std::string(prog_.string(prog_.files[i])));
     }

@@ -92,4 +92,14 @@ PolicyConstants materialize_constants(const Program& program, const Policy& poli
   return out;
 }
 
+std::string source_hash_hex(const Program& program) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (auto b : program.source_hash) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
 }  // namespace skippy::bytecode

@@ -182,6 +182,9 @@ struct Program {
   }
 };
 
+// The program's source_hash in lower-case hex (64 digits).
+std::string source_hash_hex(const Program& program);
+
 // Values ready for the VM: constants as Values (strings viewing Program::strings) and
 // constant lists expanded. Built once after loading or compiling; the Program must outlive
 // it and not change.

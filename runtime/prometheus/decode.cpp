@@ -26,10 +26,14 @@ namespace od = simdjson::ondemand;
 
 std::string_view to_string(ResultType type) {
   switch (type) {
-    case ResultType::Vector: return "vector";
-    case ResultType::Matrix: return "matrix";
-    case ResultType::Scalar: return "scalar";
-    case ResultType::String: return "string";
+    case ResultType::Vector:
+      return "vector";
+    case ResultType::Matrix:
+      return "matrix";
+    case ResultType::Scalar:
+      return "scalar";
+    case ResultType::String:
+      return "string";
   }
   return "?";
 }
@@ -38,7 +42,9 @@ std::string to_string(const DecodeError& error) {
   return "byte " + std::to_string(error.offset) + ": " + error.message;
 }
 
-std::size_t decode_padding() { return simdjson::SIMDJSON_PADDING; }
+std::size_t decode_padding() {
+  return simdjson::SIMDJSON_PADDING;
+}
 
 std::optional<std::string_view> Labels::get(std::string_view name) const {
   for (Label label : *this) {
@@ -86,7 +92,8 @@ std::size_t QueryResult::memory_bytes() const {
 namespace {
 
 // Offsets into the body are 32-bit.
-constexpr std::size_t kMaxBody = std::numeric_limits<std::uint32_t>::max() - 2 * simdjson::SIMDJSON_PADDING;
+constexpr std::size_t kMaxBody =
+    std::numeric_limits<std::uint32_t>::max() - 2 * simdjson::SIMDJSON_PADDING;
 
 // Up to 24 bytes at p, printable, for "found ..." in messages.
 std::string excerpt(const char* p, const char* end) {
@@ -118,10 +125,14 @@ std::size_t locate_utf8_error(const unsigned char* s, std::size_t n) {
     }
     std::size_t len = 0;
     std::uint32_t cp = 0;
-    if ((c & 0xe0) == 0xc0) len = 2, cp = c & 0x1f;
-    else if ((c & 0xf0) == 0xe0) len = 3, cp = c & 0x0f;
-    else if ((c & 0xf8) == 0xf0) len = 4, cp = c & 0x07;
-    else return i;
+    if ((c & 0xe0) == 0xc0)
+      len = 2, cp = c & 0x1f;
+    else if ((c & 0xf0) == 0xe0)
+      len = 3, cp = c & 0x0f;
+    else if ((c & 0xf8) == 0xf0)
+      len = 4, cp = c & 0x07;
+    else
+      return i;
     if (i + len > n) return i;
     for (std::size_t k = 1; k < len; ++k) {
       if ((s[i + k] & 0xc0) != 0x80) return i;
@@ -156,9 +167,13 @@ std::size_t locate_string_error(const char* s, std::size_t n, bool control) {
   return in_string ? open : n;
 }
 
-bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_json_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
-bool is_digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+bool is_digit(char c) {
+  return static_cast<unsigned char>(c - '0') < 10;
+}
 
 // A JSON number -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. The mantissa holds its digits
 // (integer then fraction) while there are at most 19 of them.
@@ -170,12 +185,14 @@ struct Decimal {
   bool exponent = false;
 };
 
-constexpr std::uint64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+constexpr std::uint64_t kPow10Int[] = {1,      10,      100,      1000,     10000,
+                                       100000, 1000000, 10000000, 100000000};
 
 // Reads the run of digits at q (at most up to e), eight bytes at a time without a branch per
 // digit: bytes are classified and converted as one 64-bit word. Loads 8 bytes at q, which the
 // padding keeps in bounds. Adds the digits to `mantissa` while the total stays within 19.
-const char* scan_digits(const char* q, const char* e, std::uint64_t& mantissa_io, int before, int& count_out) {
+const char* scan_digits(const char* q, const char* e, std::uint64_t& mantissa_io, int before,
+                        int& count_out) {
   std::uint64_t mantissa = mantissa_io;
   int count = 0;
   for (;;) {
@@ -184,7 +201,8 @@ const char* scan_digits(const char* q, const char* e, std::uint64_t& mantissa_io
     const std::uint64_t x = chunk ^ 0x3030303030303030;  // digits become 0..9
     const std::uint64_t non_digit =
         (((x & 0x7f7f7f7f7f7f7f7f) + 0x7676767676767676) | x) & 0x8080808080808080;
-    auto n = static_cast<int>(non_digit ? static_cast<unsigned>(__builtin_ctzll(non_digit)) / 8 : 8);
+    auto n =
+        static_cast<int>(non_digit ? static_cast<unsigned>(__builtin_ctzll(non_digit)) / 8 : 8);
     n = static_cast<int>(std::min<std::ptrdiff_t>(n, e - q));
     if (n <= 0) break;
     // Keep the first n digits, moved to the top (the most significant end holds the last).
@@ -226,7 +244,9 @@ const char* scan_number(const char* p, const char* e, Decimal& d) {
   return q;
 }
 
-bool scan_decimal(const char* p, const char* e, Decimal& d) { return scan_number(p, e, d) == e; }
+bool scan_decimal(const char* p, const char* e, Decimal& d) {
+  return scan_number(p, e, d) == e;
+}
 
 // Bracket structure outside strings (error path only): how many arrays and objects are
 // still open at the end, and where the first top-level value ends.
@@ -242,8 +262,10 @@ Structure scan_structure(const char* s, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     char c = s[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') {
@@ -259,7 +281,8 @@ Structure scan_structure(const char* s, std::size_t n) {
 }
 
 std::string unclosed(std::size_t n) {
-  return "truncated JSON: " + std::to_string(n) + (n == 1 ? " array or object" : " arrays or objects") + " not closed";
+  return "truncated JSON: " + std::to_string(n) +
+         (n == 1 ? " array or object" : " arrays or objects") + " not closed";
 }
 
 int hex_digit(char c) {
@@ -309,7 +332,9 @@ class Walker {
   bool fail(const char* at, std::string message) {
     if (!failed_) {
       failed_ = true;
-      error_.offset = at ? static_cast<std::size_t>(std::clamp(at, static_cast<const char*>(base_), end_) - base_) : size_;
+      error_.offset = at ? static_cast<std::size_t>(
+                               std::clamp(at, static_cast<const char*>(base_), end_) - base_)
+                         : size_;
       error_.message = std::move(message);
     }
     return false;
@@ -321,7 +346,8 @@ class Walker {
     if (!doc_.current_location().get(loc)) at = loc;
     Structure structure = scan_structure(base_, size_);
     if (structure.open_at_end > 0) {
-      return fail(end_, unclosed(structure.open_at_end) + " (while reading " + std::string(what) + ")");
+      return fail(end_,
+                  unclosed(structure.open_at_end) + " (while reading " + std::string(what) + ")");
     }
     std::string message;
     switch (code) {
@@ -416,16 +442,34 @@ class Walker {
       char e = r[1];
       char simple = 0;
       switch (e) {
-        case '"': simple = '"'; break;
-        case '\\': simple = '\\'; break;
-        case '/': simple = '/'; break;
-        case 'b': simple = '\b'; break;
-        case 'f': simple = '\f'; break;
-        case 'n': simple = '\n'; break;
-        case 'r': simple = '\r'; break;
-        case 't': simple = '\t'; break;
-        case 'u': break;
-        default: return fail(r, "invalid escape '\\" + excerpt(r + 1, r + 2) + "' in string");
+        case '"':
+          simple = '"';
+          break;
+        case '\\':
+          simple = '\\';
+          break;
+        case '/':
+          simple = '/';
+          break;
+        case 'b':
+          simple = '\b';
+          break;
+        case 'f':
+          simple = '\f';
+          break;
+        case 'n':
+          simple = '\n';
+          break;
+        case 'r':
+          simple = '\r';
+          break;
+        case 't':
+          simple = '\t';
+          break;
+        case 'u':
+          break;
+        default:
+          return fail(r, "invalid escape '\\" + excerpt(r + 1, r + 2) + "' in string");
       }
       if (simple) {
         *w++ = simple;
@@ -436,11 +480,12 @@ class Walker {
       if (!hex4(r + 2, s.end, cp)) return fail(r, "invalid \\u escape in string");
       const char* escape_start = r;
       r += 6;
-      if (cp >= 0xdc00 && cp <= 0xdfff) return fail(escape_start, "unpaired low surrogate in string");
+      if (cp >= 0xdc00 && cp <= 0xdfff)
+        return fail(escape_start, "unpaired low surrogate in string");
       if (cp >= 0xd800 && cp <= 0xdbff) {
         std::uint32_t low = 0;
-        if (s.end - r < 6 || r[0] != '\\' || r[1] != 'u' || !hex4(r + 2, s.end, low) || low < 0xdc00 ||
-            low > 0xdfff)
+        if (s.end - r < 6 || r[0] != '\\' || r[1] != 'u' || !hex4(r + 2, s.end, low) ||
+            low < 0xdc00 || low > 0xdfff)
           return fail(escape_start, "unpaired high surrogate in string");
         cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
         r += 6;
@@ -466,7 +511,8 @@ class Walker {
   }
 
   // A string's content as a view of the body (unescaped in place when needed).
-  bool string_at(const char* after_quote, std::string_view& out, const char** closing_quote = nullptr) {
+  bool string_at(const char* after_quote, std::string_view& out,
+                 const char** closing_quote = nullptr) {
     RawString raw;
     if (!scan_string(after_quote, raw)) return false;
     if (closing_quote) *closing_quote = raw.end;
@@ -680,7 +726,8 @@ void Walker::reserve_from_first_series(const char* position) {
 bool Walker::read_series(od::value& v) {
   const char* start = token_start(v);
   od::object obj;
-  if (v.get_object().get(obj)) return expected(start, "a series object {\"metric\": ..., \"value\": ...}");
+  if (v.get_object().get(obj))
+    return expected(start, "a series object {\"metric\": ..., \"value\": ...}");
   const auto first_label = static_cast<std::uint32_t>(out_.labels_.size());
   const auto first_sample = static_cast<std::uint32_t>(out_.samples_.size());
   bool seen_metric = false, seen_value = false, seen_values = false;
@@ -696,7 +743,8 @@ bool Walker::read_series(od::value& v) {
       seen_metric = true;
       const char* metric_at = token_start(value);
       od::object metric;
-      if (value.get_object().get(metric)) return expected(metric_at, "the series' labels (an object)");
+      if (value.get_object().get(metric))
+        return expected(metric_at, "the series' labels (an object)");
       for (auto label_member : metric) {
         od::field label;
         if (auto code = std::move(label_member).get(label)) return fail(code, "a series' labels");
@@ -704,10 +752,12 @@ bool Walker::read_series(od::value& v) {
         if (!string_at(label.key().raw(), name)) return false;
         if (!string_value(label.value(), label_value, "a label value (a string)")) return false;
         out_.labels_.push_back({offset_of(name.data()), static_cast<std::uint32_t>(name.size()),
-                                offset_of(label_value.data()), static_cast<std::uint32_t>(label_value.size())});
+                                offset_of(label_value.data()),
+                                static_cast<std::uint32_t>(label_value.size())});
       }
     } else if (key == "value") {
-      if (seen_value || seen_values) return fail(key.data(), "a series has more than one \"value\"/\"values\"");
+      if (seen_value || seen_values)
+        return fail(key.data(), "a series has more than one \"value\"/\"values\"");
       seen_value = true;
       // Samples are read straight from the text (left unconsumed, simdjson skips them).
       const char* p = token_start(value);
@@ -715,24 +765,30 @@ bool Walker::read_series(od::value& v) {
       if (!pair_at(p, sample)) return false;
       out_.samples_.push_back(sample);
     } else if (key == "values") {
-      if (seen_value || seen_values) return fail(key.data(), "a series has more than one \"value\"/\"values\"");
+      if (seen_value || seen_values)
+        return fail(key.data(), "a series has more than one \"value\"/\"values\"");
       seen_values = true;
       if (!samples_at(token_start(value))) return false;
     } else if (key == "histogram" || key == "histograms") {
-      return fail(key.data(), "native histogram samples are not supported (series has \"" + std::string(key) + "\")");
+      return fail(key.data(), "native histogram samples are not supported (series has \"" +
+                                  std::string(key) + "\")");
     }
     last = key.data();
   }
-  if (!seen_value && !seen_values) return fail(start, "a series has neither \"value\" nor \"values\"");
+  if (!seen_value && !seen_values)
+    return fail(start, "a series has neither \"value\" nor \"values\"");
   any_value_ |= seen_value;
   any_values_ |= seen_values;
-  if (any_value_ && any_values_) return fail(start, "the result mixes instant (\"value\") and range (\"values\") series");
+  if (any_value_ && any_values_)
+    return fail(start, "the result mixes instant (\"value\") and range (\"values\") series");
 
   // Labels sorted by name, names unique. Prometheus sends them sorted; others may not.
   auto* labels = out_.labels_.data() + first_label;
   const auto count = static_cast<std::uint32_t>(out_.labels_.size() - first_label);
   const char* base = base_;
-  auto name = [base](const detail::LabelRef& r) { return std::string_view(base + r.name_offset, r.name_size); };
+  auto name = [base](const detail::LabelRef& r) {
+    return std::string_view(base + r.name_offset, r.name_size);
+  };
   bool sorted = true;
   for (std::uint32_t i = 1; i < count; ++i) {
     if (!(name(labels[i - 1]) < name(labels[i]))) {
@@ -741,10 +797,12 @@ bool Walker::read_series(od::value& v) {
     }
   }
   if (!sorted) {
-    std::sort(labels, labels + count, [&](const auto& a, const auto& b) { return name(a) < name(b); });
+    std::sort(labels, labels + count,
+              [&](const auto& a, const auto& b) { return name(a) < name(b); });
     for (std::uint32_t i = 1; i < count; ++i) {
       if (name(labels[i - 1]) == name(labels[i]))
-        return fail(base_ + std::max(labels[i - 1].name_offset, labels[i].name_offset), "duplicate label name \"" + std::string(name(labels[i])) + "\"");
+        return fail(base_ + std::max(labels[i - 1].name_offset, labels[i].name_offset),
+                    "duplicate label name \"" + std::string(name(labels[i])) + "\"");
     }
   }
   out_.series_.push_back({first_label, count, first_sample,
@@ -780,7 +838,8 @@ bool Walker::read_result(od::value& v) {
     }
     ++n;
   }
-  if (shape_ == Shape::Pair && n != 2) return expected(result_at_, "a result [time, \"value\"] with two elements");
+  if (shape_ == Shape::Pair && n != 2)
+    return expected(result_at_, "a result [time, \"value\"] with two elements");
   return true;
 }
 
@@ -810,13 +869,15 @@ bool Walker::read_data(od::value& v) {
   if (result_type_ == "vector" || result_type_ == "matrix") {
     bool vector = result_type_ == "vector";
     out_.type_ = vector ? ResultType::Vector : ResultType::Matrix;
-    if (shape_ == Shape::Pair) return fail(where, "a " + result_type_ + " result must be an array of series");
+    if (shape_ == Shape::Pair)
+      return fail(where, "a " + result_type_ + " result must be an array of series");
     if (vector && any_values_) return fail(where, "a vector result has range (\"values\") series");
     if (!vector && any_value_) return fail(where, "a matrix result has instant (\"value\") series");
   } else if (result_type_ == "scalar" || result_type_ == "string") {
     bool scalar = result_type_ == "scalar";
     out_.type_ = scalar ? ResultType::Scalar : ResultType::String;
-    if (shape_ != Shape::Pair) return fail(where, "a " + result_type_ + " result must be [time, \"value\"]");
+    if (shape_ != Shape::Pair)
+      return fail(where, "a " + result_type_ + " result must be [time, \"value\"]");
     out_.scalar_ = pair_;
     if (scalar) {
       if (!parse_value(pair_text_, out_.scalar_.value)) return false;
@@ -852,8 +913,7 @@ bool Walker::run() {
     if (p == end_ || *p != '{') return expected(p, "a JSON object");
     // simdjson checks that the last token closes the object: what follows or what is missing?
     Structure structure = scan_structure(base_, size_);
-    if (structure.open_at_end > 0)
-      return fail(end_, unclosed(structure.open_at_end));
+    if (structure.open_at_end > 0) return fail(end_, unclosed(structure.open_at_end));
     const char* after = base_ + structure.first_value_end;
     while (after < end_ && is_json_space(*after)) ++after;
     return fail(after, "unexpected content after the JSON object: '" + excerpt(after, end_) + "'");
@@ -910,7 +970,8 @@ Decoder::Decoder(Decoder&&) noexcept = default;
 Decoder& Decoder::operator=(Decoder&&) noexcept = default;
 
 DecodeResult Decoder::decode(std::string_view body) {
-  if (body.size() > kMaxBody) return DecodeError{0, "response too large (" + std::to_string(body.size()) + " bytes)"};
+  if (body.size() > kMaxBody)
+    return DecodeError{0, "response too large (" + std::to_string(body.size()) + " bytes)"};
   std::string buffer;
   try {
     buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING);
@@ -936,11 +997,14 @@ DecodeResult Decoder::decode(std::string&& body) {
         case simdjson::EMPTY:
           return DecodeError{0, "empty body"};
         case simdjson::UTF8_ERROR:
-          return DecodeError{locate_utf8_error(reinterpret_cast<const unsigned char*>(base), n), "invalid UTF-8"};
+          return DecodeError{locate_utf8_error(reinterpret_cast<const unsigned char*>(base), n),
+                             "invalid UTF-8"};
         case simdjson::UNCLOSED_STRING:
-          return DecodeError{locate_string_error(base, n, false), "truncated JSON: unclosed string"};
+          return DecodeError{locate_string_error(base, n, false),
+                             "truncated JSON: unclosed string"};
         case simdjson::UNESCAPED_CHARS:
-          return DecodeError{locate_string_error(base, n, true), "control character in a string (must be escaped)"};
+          return DecodeError{locate_string_error(base, n, true),
+                             "control character in a string (must be escaped)"};
         case simdjson::CAPACITY:
           return DecodeError{0, "response too large"};
         default:
@@ -950,11 +1014,13 @@ DecodeResult Decoder::decode(std::string&& body) {
     detail::Walker walker(base, n, result, doc);
     if (!walker.run()) return walker.take_error();
     if (walker.status == "error") {
-      return ApiError{std::move(walker.error_type), std::move(walker.error_message), std::move(walker.warnings)};
+      return ApiError{std::move(walker.error_type), std::move(walker.error_message),
+                      std::move(walker.warnings)};
     }
     if (walker.status != "success")
-      return DecodeError{static_cast<std::size_t>(walker.status_at - base),
-                         "\"status\" is \"" + walker.status + "\", expected \"success\" or \"error\""};
+      return DecodeError{
+          static_cast<std::size_t>(walker.status_at - base),
+          "\"status\" is \"" + walker.status + "\", expected \"success\" or \"error\""};
     if (!walker.have_data) return DecodeError{0, "a successful response has no \"data\""};
     result.warnings_ = std::move(walker.warnings);
     return result;
@@ -972,7 +1038,11 @@ Decoder& thread_decoder() {
 }
 }  // namespace
 
-DecodeResult decode_response(std::string_view body) { return thread_decoder().decode(body); }
-DecodeResult decode_response(std::string&& body) { return thread_decoder().decode(std::move(body)); }
+DecodeResult decode_response(std::string_view body) {
+  return thread_decoder().decode(body);
+}
+DecodeResult decode_response(std::string&& body) {
+  return thread_decoder().decode(std::move(body));
+}
 
 }  // namespace skippy::prometheus

@@ -66,19 +66,42 @@ class Labels {
     iterator() = default;
     iterator(const char* base, const detail::LabelRef* ref) : base_(base), ref_(ref) {}
     Label operator*() const {
-      return {{base_ + ref_->name_offset, ref_->name_size}, {base_ + ref_->value_offset, ref_->value_size}};
+      return {{base_ + ref_->name_offset, ref_->name_size},
+              {base_ + ref_->value_offset, ref_->value_size}};
     }
     Label operator[](difference_type n) const { return *(*this + n); }
-    iterator& operator++() { ++ref_; return *this; }
-    iterator operator++(int) { auto old = *this; ++ref_; return old; }
-    iterator& operator--() { --ref_; return *this; }
-    iterator operator--(int) { auto old = *this; --ref_; return old; }
-    iterator& operator+=(difference_type n) { ref_ += n; return *this; }
-    iterator& operator-=(difference_type n) { ref_ -= n; return *this; }
+    iterator& operator++() {
+      ++ref_;
+      return *this;
+    }
+    iterator operator++(int) {
+      auto old = *this;
+      ++ref_;
+      return old;
+    }
+    iterator& operator--() {
+      --ref_;
+      return *this;
+    }
+    iterator operator--(int) {
+      auto old = *this;
+      --ref_;
+      return old;
+    }
+    iterator& operator+=(difference_type n) {
+      ref_ += n;
+      return *this;
+    }
+    iterator& operator-=(difference_type n) {
+      ref_ -= n;
+      return *this;
+    }
     friend iterator operator+(iterator it, difference_type n) { return it += n; }
     friend iterator operator+(difference_type n, iterator it) { return it += n; }
     friend iterator operator-(iterator it, difference_type n) { return it -= n; }
-    friend difference_type operator-(const iterator& a, const iterator& b) { return a.ref_ - b.ref_; }
+    friend difference_type operator-(const iterator& a, const iterator& b) {
+      return a.ref_ - b.ref_;
+    }
     friend bool operator==(const iterator& a, const iterator& b) { return a.ref_ == b.ref_; }
     friend auto operator<=>(const iterator& a, const iterator& b) { return a.ref_ <=> b.ref_; }
 
@@ -160,8 +183,15 @@ class QueryResult::iterator {
   iterator() = default;
   iterator(const QueryResult* result, std::size_t i) : result_(result), i_(i) {}
   Series operator*() const { return (*result_)[i_]; }
-  iterator& operator++() { ++i_; return *this; }
-  iterator operator++(int) { auto old = *this; ++i_; return old; }
+  iterator& operator++() {
+    ++i_;
+    return *this;
+  }
+  iterator operator++(int) {
+    auto old = *this;
+    ++i_;
+    return old;
+  }
   friend bool operator==(const iterator& a, const iterator& b) { return a.i_ == b.i_; }
 
  private:
@@ -169,8 +199,12 @@ class QueryResult::iterator {
   std::size_t i_ = 0;
 };
 
-inline QueryResult::iterator QueryResult::begin() const { return {this, 0}; }
-inline QueryResult::iterator QueryResult::end() const { return {this, series_.size()}; }
+inline QueryResult::iterator QueryResult::begin() const {
+  return {this, 0};
+}
+inline QueryResult::iterator QueryResult::end() const {
+  return {this, series_.size()};
+}
 
 // The response was well formed and said `"status": "error"`.
 struct ApiError {
@@ -194,7 +228,9 @@ DecodeResult decode_response(std::string_view body);
 // Takes the body over: no copy when its capacity already leaves room for the padding
 // (decode_padding() bytes past its size; the client's buffers always do).
 DecodeResult decode_response(std::string&& body);
-inline DecodeResult decode_response(const char* body) { return decode_response(std::string_view(body)); }
+inline DecodeResult decode_response(const char* body) {
+  return decode_response(std::string_view(body));
+}
 // Bytes of spare capacity a body needs past its size for decoding it without a copy.
 std::size_t decode_padding();
 

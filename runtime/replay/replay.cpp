@@ -1,10 +1,8 @@
 #include "runtime/replay/replay.hpp"
 
 #include <algorithm>
-#include <memory>
 
 #include "runtime/bytecode/opcodes.hpp"
-#include "runtime/replay/prometheus_vectors.hpp"
 
 namespace skippy::replay {
 
@@ -16,31 +14,13 @@ ReplayReport replay(engine::Engine& engine, prometheus::Client& client,
   if (ticks == 0) return report;
   const auto& queries = engine.plan().queries;
   report.queries = queries.size();
-  std::vector<prometheus::Outcome> outcomes;
-  outcomes.reserve(queries.size());
-  std::vector<std::unique_ptr<StepVectors>> history(queries.size());
-  for (std::size_t q = 0; q < queries.size(); ++q) {
-    outcomes.push_back(
-        client.query_range(queries[q], window.start_ms, window.end_ms, window.step_ms));
-    if (outcomes.back().ok()) {
-      history[q] = std::make_unique<StepVectors>(outcomes.back().result(), window.start_ms,
-                                                 window.step_ms, ticks);
-    } else {
-      report.errors.push_back("query `" + queries[q] + "`: " + outcomes.back().error().message);
-    }
-  }
+  RecordedQueries recorded(client, queries, window);
+  report.errors = recorded.errors();
   std::vector<engine::QueryResult> results(queries.size());
   for (std::size_t k = 0; k < ticks; ++k) {
-    for (std::size_t q = 0; q < queries.size(); ++q) {
-      if (history[q]) {
-        results[q].vector = &history[q]->at(k);
-      } else {
-        results[q].vector = nullptr;
-        results[q].error = outcomes[q].error().message;
-      }
-    }
-    const auto& result = engine.tick(
-        window.start_ms + static_cast<std::int64_t>(k) * window.step_ms, cluster, results);
+    const std::int64_t now = window.time_of(k);
+    recorded.answer(queries, engine.due_queries(now), now, results);
+    const auto& result = engine.tick(now, cluster, results);
     ++report.ticks;
     if (on_tick) on_tick(result);
   }

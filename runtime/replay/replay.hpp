@@ -15,20 +15,9 @@
 #include "runtime/cluster/cluster_view.hpp"
 #include "runtime/engine/tick.hpp"
 #include "runtime/prometheus/client.hpp"
+#include "runtime/replay/query_sources.hpp"
 
 namespace skippy::replay {
-
-// The ticks start, start + step, ..., end (inclusive), aligned to the step.
-struct Window {
-  std::int64_t start_ms = 0;
-  std::int64_t end_ms = 0;
-  std::int64_t step_ms = 0;
-  std::size_t ticks() const {
-    return step_ms > 0 && end_ms >= start_ms
-               ? static_cast<std::size_t>((end_ms - start_ms) / step_ms) + 1
-               : 0;
-  }
-};
 
 struct ReplayReport {
   std::size_t ticks = 0;

@@ -1,7 +1,7 @@
 // What locks the runtime's web server: TLS (with or without client certificates), basic auth
 // users with bcrypt hashes, and headers added to every response. It is what a
 // `--web.config.file` in exporter-toolkit's web configuration format holds (read by
-// cli/web_config.cpp); runtime/monitor's WebServer applies it to every endpoint.
+// agent/config/web_config.cpp); runtime/monitor's WebServer applies it to every endpoint.
 #pragma once
 
 #include <map>

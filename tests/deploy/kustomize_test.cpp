@@ -1,9 +1,9 @@
 // The deployment manifests of deploy/, as the installed `kubectl kustomize` renders each
 // layout: the objects each holds, the runtime's command line against `skippy run --help`, the
 // volumes, probes and security settings its flags rely on, RBAC against the requests the
-// runtime's code makes, the CRDs' schemas (with the HealingPolicy fixtures, and the upstream corpus when it is
-// beside the checkout, checked against them), the configuration and policies as `skippy run` reads them, and the
-// Dockerfile against the tree and the binary's shared libraries.
+// runtime's code makes, the CRDs' schemas (with the HealingPolicy fixtures, and the upstream corpus
+// when it is beside the checkout, checked against them), the configuration and policies as `skippy
+// run` reads them, and the Dockerfile against the tree and the binary's shared libraries.
 #define BOOST_TEST_MODULE deploy_kustomize
 #include <boost/test/unit_test.hpp>
 
@@ -17,7 +17,7 @@
 #include <sstream>
 
 #include "k8s-adapter/live_cluster.hpp"
-#include "stdlib/catalog.hpp"
+#include "stdlib/builtins/catalog.hpp"
 #include "stdlib/remediation.hpp"
 #include "tests/deploy/openapi_check.hpp"
 #include "tests/prometheus/support.hpp"
@@ -729,7 +729,8 @@ BOOST_AUTO_TEST_CASE(healing_policy_fixtures_against_the_crd_schema) {
        {"spec.triggers[0].eventTrigger.type: `.*` is not one of Normal, Warning",
         "spec.triggers[2].type: `ai-pattern` is not one of metric, event, condition"}},
       {"patches-and-protection.yaml/tune-workers",
-       {"spec.actions[0].patchAction.type: required", "spec.actions[1].patchAction.type: required"}},
+       {"spec.actions[0].patchAction.type: required",
+        "spec.actions[1].patchAction.type: required"}},
   };
   BOOST_TEST(v.policies == 6);
   BOOST_TEST(lines(v.refused) == lines(refused), boost::test_tools::per_element());
@@ -851,7 +852,7 @@ BOOST_AUTO_TEST_CASE(skippy_run_reads_the_generated_config_and_policies) {
                " --prometheus.url http://127.0.0.1:9 --safety.journal " +
                (dir.path() / "journal").string());
   BOOST_TEST(r.code == 0, r.err);
-  BOOST_TEST(r.err.find("\"level\":\"info\"") != std::string::npos);         // log.format: json
+  BOOST_TEST(r.err.find("\"level\":\"info\"") != std::string::npos);  // log.format: json
   // The one policy read once, through the link the kubelet makes (a second copy from the
   // hidden folder would be a duplicate policy, exit 1), evaluated for the one pod. Its
   // condition reads Kubernetes state only, so the restore does not pretend it held for 2m: it

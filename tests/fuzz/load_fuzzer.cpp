@@ -5,7 +5,7 @@
 
 #include "runtime/bytecode/file.hpp"
 #include "runtime/vm/vm.hpp"
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/functions.hpp"
 
 using namespace skippy;
 

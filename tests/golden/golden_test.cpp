@@ -15,7 +15,7 @@
 #include "dsl/validate.hpp"
 #include "grammar/load.hpp"
 #include "runtime/bytecode/disasm.hpp"
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/functions.hpp"
 
 using namespace skippy;
 namespace fs = std::filesystem;

@@ -21,9 +21,9 @@
 #include <set>
 #include <sstream>
 
-#include "cli/translate_output.hpp"
 #include "dsl/diagnostics.hpp"
 #include "grammar/format_text.hpp"
+#include "toolchain/translation_output.hpp"
 #include "translate/translate.hpp"
 
 using namespace skippy;
@@ -76,7 +76,7 @@ std::size_t translate_and_pin(const std::vector<fs::path>& files, const fs::path
       for (const auto& f : translation.findings) findings += translate::render_finding(f) + "\n";
       pinned(golden / (stem + ".findings"), findings, update);
       for (const auto& policy : translation.policies) {
-        auto output = cli::translation_output(policy);
+        auto output = toolchain::translation_output(policy);
         BOOST_TEST(output.problem.empty(), policy.name << ":\n" << output.problem);
         // Canonical: formatting the text again changes nothing.
         dsl::SourceManager sources;
@@ -124,8 +124,8 @@ std::set<std::string> shapes_in(const fs::path& dir) {
 
 BOOST_AUTO_TEST_CASE(every_fixture_translates_formatted_and_compiling_as_pinned) {
   auto files = files_in(kFixtures, ".yaml");
-  BOOST_REQUIRE_MESSAGE(files.size() == 6u, kFixtures << " holds " << files.size()
-                                                      << " manifests, not 6");
+  BOOST_REQUIRE_MESSAGE(files.size() == 6u,
+                        kFixtures << " holds " << files.size() << " manifests, not 6");
   BOOST_TEST(translate_and_pin(files, kSource / "tests" / "golden" / "translate-fixtures") == 6u,
              "HealingPolicy documents translated");
 }

@@ -1,10 +1,12 @@
 // `skippy replay` against a real Prometheus over backfilled history: what the policies would
 // have done, as a timeline and as audit records, with the safety runtime in simulated time
-// and nothing carried out; exit codes for a failing query and for usage errors.
+// and nothing carried out; exit codes for a failing query and for usage errors; the same
+// Prometheus client settings as `skippy run` (a Prometheus that requires a bearer token).
 #define BOOST_TEST_MODULE replay_command
 #include <boost/test/unit_test.hpp>
 
 #include "tests/prometheus/prometheus_server.hpp"
+#include "tests/runtime/fault_proxy.hpp"
 
 using skippy::test::Process;
 using skippy::test::PrometheusServer;
@@ -44,6 +46,25 @@ const char* kPolicy = R"(policy p {
 }
 )";
 
+// What the policy did over history(), ticking every 15s.
+const std::string kTimeline =
+    "TIME                      POLICY                  TRIGGER             ACTION    TARGET  "
+    "                                OUTCOME\n"
+    "2023-11-14T22:15:00.000Z  p                       high                restart   apps/a  "
+    "                                executed\n"
+    "2023-11-14T22:20:00.000Z  p                       high                restart   apps/a  "
+    "                                blocked:cooldown\n"
+    "replayed 40 ticks from 2023-11-14T22:13:30.000Z to 2023-11-14T22:23:15.000Z every 15s: 2 "
+    "action(s); nothing was carried out\n";
+
+// Pods a and b of Deployment web.
+void write_cluster(const TempDir& dir) {
+  write_file(dir.path() / "cluster.yaml",
+             "pods: [{namespace: apps, name: a, owner: Deployment/web}, {namespace: apps, name: "
+             "b, owner: Deployment/web}]\ndeployments: [{namespace: apps, name: web, replicas: "
+             "4}]\n");
+}
+
 struct Run {
   int code = -1;
   std::string output;
@@ -67,10 +88,7 @@ BOOST_AUTO_TEST_CASE(what_the_policies_would_have_done) {
   PrometheusServer prometheus(history());
   TempDir dir("skippy-replay");
   write_file(dir.path() / "p.skippy", kPolicy);
-  write_file(dir.path() / "cluster.yaml",
-             "pods: [{namespace: apps, name: a, owner: Deployment/web}, {namespace: apps, name: "
-             "b, owner: Deployment/web}]\ndeployments: [{namespace: apps, name: web, replicas: "
-             "4}]\n");
+  write_cluster(dir);
   const std::vector<std::string> common = {"--prometheus.url",
                                            prometheus.url(),
                                            "--from",
@@ -85,16 +103,7 @@ BOOST_AUTO_TEST_CASE(what_the_policies_would_have_done) {
   // fires at 22:20:00, within the 10-minute cooldown. Pod b never.
   auto r = replay(dir, common, false);
   BOOST_TEST(r.code == 0, r.output);
-  const std::string timeline =
-      "TIME                      POLICY                  TRIGGER             ACTION    TARGET  "
-      "                                OUTCOME\n"
-      "2023-11-14T22:15:00.000Z  p                       high                restart   apps/a  "
-      "                                executed\n"
-      "2023-11-14T22:20:00.000Z  p                       high                restart   apps/a  "
-      "                                blocked:cooldown\n"
-      "replayed 40 ticks from 2023-11-14T22:13:30.000Z to 2023-11-14T22:23:15.000Z every 15s: 2 "
-      "action(s); nothing was carried out\n";
-  BOOST_TEST(r.output == timeline);
+  BOOST_TEST(r.output == kTimeline);
 
   // As audit records: the decisions (signals and source included), the execution that
   // stands for the restart, the health check, and the cooldown's block.
@@ -188,4 +197,58 @@ BOOST_AUTO_TEST_CASE(without_a_snapshot_the_cluster_comes_from_kube_state_metric
                            "restart   apps/a ") != std::string::npos,
              r.output);
   BOOST_TEST(r.output.find("2 action(s)") != std::string::npos, r.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_prometheus_that_requires_a_bearer_token) {
+  PrometheusServer prometheus(history());
+  skippy::test::FaultProxy proxy(prometheus.url());
+  proxy.require_bearer("s3cret");
+  TempDir dir("skippy-replay");
+  write_file(dir.path() / "p.skippy", kPolicy);
+  write_cluster(dir);
+  write_file(dir.path() / "token", "s3cret\n");
+  const std::vector<std::string> window = {"--from",
+                                           "2023-11-14T22:13:20Z",
+                                           "--to",
+                                           std::to_string(kT0 + 600),
+                                           "--cluster",
+                                           (dir.path() / "cluster.yaml").string(),
+                                           (dir.path() / "p.skippy").string()};
+  auto with = [&](std::vector<std::string> flags) {
+    flags.insert(flags.end(), window.begin(), window.end());
+    return flags;
+  };
+  // Without the token the proxy refuses every query: reported, exit 1, nothing replayed.
+  auto r = replay(dir, with({"--prometheus.url", proxy.url()}));
+  BOOST_TEST(r.code == 1, r.output);
+  BOOST_TEST(r.output.find("skippy replay: query `metric`") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("401") != std::string::npos, r.output);
+  BOOST_TEST(proxy.refused() > 0u);
+
+  // With --prometheus.bearer-token-file (and the timeout flag `run` takes): the timeline.
+  r = replay(dir,
+             with({"--prometheus.url", proxy.url(), "--prometheus.bearer-token-file",
+                   (dir.path() / "token").string(), "--prometheus.timeout", "5000"}),
+             false);
+  BOOST_TEST(r.code == 0, r.output);
+  BOOST_TEST(r.output == kTimeline);
+
+  // The same from `skippy run`'s settings file, its relative token path beside it.
+  write_file(dir.path() / "skippy.yml",
+             "prometheus:\n  url: " + proxy.url() + "\n  bearer_token_file: token\n");
+  r = replay(dir, with({"--config.file", (dir.path() / "skippy.yml").string()}), false);
+  BOOST_TEST(r.code == 0, r.output);
+  BOOST_TEST(r.output == kTimeline);
+
+  // A flag given wins over the file: the file's URL, the flag's token file that is absent.
+  r = replay(dir, with({"--config.file", (dir.path() / "skippy.yml").string(),
+                        "--prometheus.bearer-token-file", (dir.path() / "absent").string()}));
+  BOOST_TEST(r.code == 2, r.output);
+  BOOST_TEST(r.output.find("cannot read the bearer token file") != std::string::npos, r.output);
+
+  // A settings file with problems is a usage error, located.
+  write_file(dir.path() / "bad.yml", "prometheus:\n  timeout: soon\n");
+  r = replay(dir, with({"--config.file", (dir.path() / "bad.yml").string()}));
+  BOOST_TEST(r.code == 2, r.output);
+  BOOST_TEST(r.output.find("bad.yml:2:12: prometheus.timeout") != std::string::npos, r.output);
 }

@@ -13,16 +13,18 @@
 #include <string>
 
 #include "runtime/prometheus/client.hpp"
-#include "tests/prometheus/printers.hpp"
 #include "runtime/prometheus/decode.hpp"
+#include "tests/prometheus/printers.hpp"
 
 namespace pm = skippy::prometheus;
 
 namespace {
 
 const pm::QueryResult& ok(const pm::DecodeResult& r) {
-  if (const auto* e = std::get_if<pm::DecodeError>(&r)) BOOST_FAIL("decode error: " << pm::to_string(*e));
-  if (const auto* a = std::get_if<pm::ApiError>(&r)) BOOST_FAIL("api error: " << a->error_type << ": " << a->message);
+  if (const auto* e = std::get_if<pm::DecodeError>(&r))
+    BOOST_FAIL("decode error: " << pm::to_string(*e));
+  if (const auto* a = std::get_if<pm::ApiError>(&r))
+    BOOST_FAIL("api error: " << a->error_type << ": " << a->message);
   return std::get<pm::QueryResult>(r);
 }
 
@@ -62,20 +64,26 @@ double value_of(std::string_view value) {
   return ok(r)[0].samples[0].value;
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
-const char* const kVector = R"({"status":"success","data":{"resultType":"vector","result":[)"
-                            R"({"metric":{"__name__":"up","instance":"localhost:9090","job":"prometheus"},"value":[1435781451.781,"1"]},)"
-                            R"({"metric":{"__name__":"up","instance":"localhost:9100","job":"node"},"value":[1435781451.781,"0"]}]}})";
+const char* const kVector =
+    R"({"status":"success","data":{"resultType":"vector","result":[)"
+    R"({"metric":{"__name__":"up","instance":"localhost:9090","job":"prometheus"},"value":[1435781451.781,"1"]},)"
+    R"({"metric":{"__name__":"up","instance":"localhost:9100","job":"node"},"value":[1435781451.781,"0"]}]}})";
 
-const char* const kMatrix = R"({"status":"success","data":{"resultType":"matrix","result":[)"
-                            R"({"metric":{"__name__":"up","instance":"localhost:9090","job":"prometheus"},)"
-                            R"("values":[[1435781430.781,"1"],[1435781445.781,"1"],[1435781460.781,"1"]]},)"
-                            R"({"metric":{"__name__":"up","instance":"localhost:9091","job":"node"},)"
-                            R"("values":[[1435781430.781,"0"],[1435781445.781,"0"],[1435781460.781,"1"]]}]}})";
+const char* const kMatrix =
+    R"({"status":"success","data":{"resultType":"matrix","result":[)"
+    R"({"metric":{"__name__":"up","instance":"localhost:9090","job":"prometheus"},)"
+    R"("values":[[1435781430.781,"1"],[1435781445.781,"1"],[1435781460.781,"1"]]},)"
+    R"({"metric":{"__name__":"up","instance":"localhost:9091","job":"node"},)"
+    R"("values":[[1435781430.781,"0"],[1435781445.781,"0"],[1435781460.781,"1"]]}]}})";
 
-const char* const kScalar = R"({"status":"success","data":{"resultType":"scalar","result":[1435781451.781,"42.5"]}})";
-const char* const kString = R"({"status":"success","data":{"resultType":"string","result":[1435781451.781,"hello \"world\""]}})";
+const char* const kScalar =
+    R"({"status":"success","data":{"resultType":"scalar","result":[1435781451.781,"42.5"]}})";
+const char* const kString =
+    R"({"status":"success","data":{"resultType":"string","result":[1435781451.781,"hello \"world\""]}})";
 const char* const kErrorEnvelope =
     R"({"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected \")\"","warnings":["w1"]})";
 
@@ -91,7 +99,8 @@ BOOST_AUTO_TEST_CASE(vector) {
   BOOST_TEST(q.sample_count() == 2u);
   auto s0 = q[0];
   BOOST_TEST(s0.labels.size() == 3u);
-  BOOST_TEST(s0.labels.to_string() == R"({__name__="up", instance="localhost:9090", job="prometheus"})");
+  BOOST_TEST(s0.labels.to_string() ==
+             R"({__name__="up", instance="localhost:9090", job="prometheus"})");
   BOOST_TEST(*s0.labels.get("job") == "prometheus");
   BOOST_TEST(!s0.labels.get("pod").has_value());
   BOOST_REQUIRE(s0.samples.size() == 1u);
@@ -135,15 +144,20 @@ BOOST_AUTO_TEST_CASE(scalar_and_string) {
 }
 
 BOOST_AUTO_TEST_CASE(empty_results) {
-  auto r = pm::decode_response(R"({"status":"success","data":{"resultType":"vector","result":[]}})");
+  auto r =
+      pm::decode_response(R"({"status":"success","data":{"resultType":"vector","result":[]}})");
   BOOST_TEST(ok(r).size() == 0u);
-  auto m = pm::decode_response(R"({"status":"success","data":{"resultType":"matrix","result":[]}})");
+  auto m =
+      pm::decode_response(R"({"status":"success","data":{"resultType":"matrix","result":[]}})");
   BOOST_TEST(ok(m).type() == pm::ResultType::Matrix);
-  auto e = pm::decode_response(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"2"]}]}})");
+  auto e = pm::decode_response(
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"2"]}]}})");
   BOOST_TEST(ok(e)[0].labels.empty());
-  auto no_metric = pm::decode_response(R"({"status":"success","data":{"resultType":"vector","result":[{"value":[1,"2"]}]}})");
+  auto no_metric = pm::decode_response(
+      R"({"status":"success","data":{"resultType":"vector","result":[{"value":[1,"2"]}]}})");
   BOOST_TEST(ok(no_metric)[0].labels.empty());
-  auto empty_values = pm::decode_response(R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":[]}]}})");
+  auto empty_values = pm::decode_response(
+      R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":[]}]}})");
   BOOST_TEST(ok(empty_values)[0].samples.empty());
 }
 
@@ -165,13 +179,15 @@ BOOST_AUTO_TEST_CASE(any_field_order) {
   BOOST_TEST(q.type() == pm::ResultType::Vector);
   BOOST_TEST(q[0].labels.to_string() == R"({a="y", job="x"})");  // sorted by name
   BOOST_TEST(q[0].samples[0].time_ms == 10000);
-  auto s = pm::decode_response(R"({"data":{"result":[5,"7"],"resultType":"scalar"},"status":"success"})");
+  auto s = pm::decode_response(
+      R"({"data":{"result":[5,"7"],"resultType":"scalar"},"status":"success"})");
   BOOST_TEST(ok(s).scalar().value == 7.0);
 }
 
 BOOST_AUTO_TEST_CASE(whitespace_everywhere) {
   auto r = pm::decode_response(
-      " \n{ \"status\" : \"success\" ,\r\n \"data\" : { \"resultType\" : \"matrix\" , \"result\" : [ { \"metric\" : "
+      " \n{ \"status\" : \"success\" ,\r\n \"data\" : { \"resultType\" : \"matrix\" , \"result\" : "
+      "[ { \"metric\" : "
       "{ \"a\" : \"b\" } , \"values\" : [ [ 1.5 , \"2\" ] , [ 3 , \"4\" ] ] } ] } }\n\t ");
   const auto& q = ok(r);
   BOOST_REQUIRE(q[0].samples.size() == 2u);
@@ -212,21 +228,23 @@ BOOST_AUTO_TEST_CASE(values_are_exact) {
     std::from_chars(buf, end, reference);
     expected.push_back(reference);
     if (i) body += ',';
-    body += R"({"metric":{"i":")" + std::to_string(i) + R"("},"value":[1,")" + std::string(buf, end) + "\"]}";
+    body += R"({"metric":{"i":")" + std::to_string(i) + R"("},"value":[1,")" +
+            std::string(buf, end) + "\"]}";
   }
   body += "]}}";
   auto r = pm::decode_response(body);
   const auto& q = ok(r);
   BOOST_REQUIRE(q.size() == expected.size());
   int mismatches = 0;
-  for (std::size_t i = 0; i < q.size(); ++i) mismatches += !same_bits(q[i].samples[0].value, expected[i]);
+  for (std::size_t i = 0; i < q.size(); ++i)
+    mismatches += !same_bits(q[i].samples[0].value, expected[i]);
   BOOST_TEST(mismatches == 0);
 }
 
 BOOST_AUTO_TEST_CASE(time_forms) {
   auto time_of = [](std::string_view t) {
-    auto r = pm::decode_response(R"({"status":"success","data":{"resultType":"scalar","result":[)" + std::string(t) +
-                                 R"(,"1"]}})");
+    auto r = pm::decode_response(R"({"status":"success","data":{"resultType":"scalar","result":[)" +
+                                 std::string(t) + R"(,"1"]}})");
     return ok(r).scalar().time_ms;
   };
   BOOST_TEST(time_of("1700000000") == 1700000000000);
@@ -249,8 +267,9 @@ BOOST_AUTO_TEST_CASE(format_seconds) {
 
 BOOST_AUTO_TEST_CASE(bad_values_are_located) {
   // The body is vector_of(v): the value's string starts at byte 86.
-  const std::size_t at = vector_of("").find("\"]}]}}") ;
-  for (std::string_view v : {"", " 1", "1 ", "0x10", "1,5", "abc", "++Inf", "1e", "--1", "Infinity!"}) {
+  const std::size_t at = vector_of("").find("\"]}]}}");
+  for (std::string_view v :
+       {"", " 1", "1 ", "0x10", "1,5", "abc", "++Inf", "1e", "--1", "Infinity!"}) {
     auto e = bad(pm::decode_response(vector_of(v)));
     BOOST_TEST_CONTEXT("value " << v << ": " << pm::to_string(e)) {
       BOOST_TEST(e.message.find("invalid sample value") != std::string::npos);
@@ -261,8 +280,9 @@ BOOST_AUTO_TEST_CASE(bad_values_are_located) {
 
 BOOST_AUTO_TEST_CASE(bad_times_are_located) {
   for (std::string_view t : {"01", "1.", ".5", "-", "1e", "\"1\"", "null", "true", "[1]"}) {
-    std::string body = R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[)" +
-                       std::string(t) + R"(,"1"]}]}})";
+    std::string body =
+        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[)" +
+        std::string(t) + R"(,"1"]}]}})";
     auto e = bad(pm::decode_response(body));
     BOOST_TEST_CONTEXT("time " << t << ": " << pm::to_string(e)) {
       BOOST_TEST(e.offset == body.find("\"value\":[") + 9);
@@ -286,32 +306,43 @@ BOOST_AUTO_TEST_CASE(escapes_are_unescaped) {
 
 BOOST_AUTO_TEST_CASE(utf8_labels_pass_through) {
   auto r = pm::decode_response(
-      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"pod\":\"\xe6\x97\xa5\xe6\x9c\xac\"},\"value\":[1,\"2\"]}]}}");
+      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{"
+      "\"pod\":\"\xe6\x97\xa5\xe6\x9c\xac\"},\"value\":[1,\"2\"]}]}}");
   BOOST_TEST(*ok(r)[0].labels.get("pod") == "\xe6\x97\xa5\xe6\x9c\xac");
 }
 
 BOOST_AUTO_TEST_CASE(unsorted_labels_are_sorted_and_duplicates_rejected) {
-  auto r = pm::decode_response(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"z":"1","b":"2","m":"3"},"value":[1,"2"]}]}})");
+  auto r = pm::decode_response(
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"z":"1","b":"2","m":"3"},"value":[1,"2"]}]}})");
   BOOST_TEST(ok(r)[0].labels.to_string() == R"({b="2", m="3", z="1"})");
-  std::string dup = R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"z":"1","b":"2","z":"3"},"value":[1,"2"]}]}})";
+  std::string dup =
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"z":"1","b":"2","z":"3"},"value":[1,"2"]}]}})";
   expect_error(dup, "duplicate label name \"z\"", dup.find("\"z\":\"3\"") + 1);
 }
 
 BOOST_AUTO_TEST_CASE(bad_escapes_are_located) {
-  std::string body = R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"xy\qz"},"value":[1,"2"]}]}})";
+  std::string body =
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"xy\qz"},"value":[1,"2"]}]}})";
   expect_error(body, "invalid escape", body.find("\\q"));
-  body = R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"x\ud800y"},"value":[1,"2"]}]}})";
+  body =
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"x\ud800y"},"value":[1,"2"]}]}})";
   expect_error(body, "unpaired high surrogate", body.find("\\ud800"));
-  body = R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"x\udc00"},"value":[1,"2"]}]}})";
+  body =
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"x\udc00"},"value":[1,"2"]}]}})";
   expect_error(body, "unpaired low surrogate", body.find("\\udc00"));
-  body = R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"x\u12G4"},"value":[1,"2"]}]}})";
+  body =
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"x\u12G4"},"value":[1,"2"]}]}})";
   expect_error(body, "invalid \\u escape", body.find("\\u12G4"));
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_and_control_characters) {
-  std::string body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":\"x\xff\"},\"value\":[1,\"2\"]}]}}";
+  std::string body =
+      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":"
+      "\"x\xff\"},\"value\":[1,\"2\"]}]}}";
   expect_error(body, "invalid UTF-8", body.find('\xff'));
-  body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":\"x\x01\"},\"value\":[1,\"2\"]}]}}";
+  body =
+      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":"
+      "\"x\x01\"},\"value\":[1,\"2\"]}]}}";
   expect_error(body, "control character", body.find('\x01'));
 }
 
@@ -355,7 +386,8 @@ BOOST_AUTO_TEST_CASE(envelope_mistakes) {
 }
 
 BOOST_AUTO_TEST_CASE(result_shape_mistakes) {
-  std::string s = R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"values":[[1,"2"]]}]}})";
+  std::string s =
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"values":[[1,"2"]]}]}})";
   expect_error(s, "vector result has range", s.find("[{"));
   s = R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"value":[1,"2"]}]}})";
   expect_error(s, "matrix result has instant", s.find("[{"));
@@ -398,7 +430,8 @@ BOOST_AUTO_TEST_SUITE(bad_input)
 BOOST_AUTO_TEST_CASE(empty_and_garbage) {
   expect_error("", "empty body", 0);
   expect_error("   \n ", "empty body", 0);
-  expect_error("<html><body>502 Bad Gateway</body></html>", "expected a JSON object, found '<html>", 0);
+  expect_error("<html><body>502 Bad Gateway</body></html>", "expected a JSON object, found '<html>",
+               0);
   expect_error("  null", "expected a JSON object, found 'null'", 2);
   expect_error("[]", "expected a JSON object", 0);
   expect_error("42", "expected a JSON object", 0);
@@ -473,9 +506,11 @@ BOOST_AUTO_TEST_CASE(deeply_nested) {
     for (std::size_t i = 0; i < depth; ++i) objects += "{\"a\":";
     expect_some_error(objects);
     // Nested inside a label value, the result and an unknown field.
-    expect_some_error(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":)" + arrays);
+    expect_some_error(
+        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":)" + arrays);
     std::string closed = arrays + std::string(depth, ']');
-    expect_some_error(R"({"status":"success","data":{"resultType":"vector","result":)" + closed + "}}");
+    expect_some_error(R"({"status":"success","data":{"resultType":"vector","result":)" + closed +
+                      "}}");
     auto r = pm::decode_response(R"({"status":"success","stats":)" + closed +
                                  R"(,"data":{"resultType":"vector","result":[]}})");
     // Skipped unknown fields may nest as deep as simdjson allows; deeper ones are an error.
@@ -495,9 +530,10 @@ BOOST_AUTO_TEST_CASE(hundred_thousand_series) {
   std::string body = R"({"status":"success","data":{"resultType":"vector","result":[)";
   for (int i = 0; i < 100000; ++i) {
     if (i) body += ',';
-    body += R"({"metric":{"__name__":"container_memory_working_set_bytes","container":"app","namespace":"ns-)" +
-            std::to_string(i % 50) + R"(","pod":"pod-)" + std::to_string(i) + R"("},"value":[1700000000.123,")" +
-            std::to_string(i) + ".5\"]}";
+    body +=
+        R"({"metric":{"__name__":"container_memory_working_set_bytes","container":"app","namespace":"ns-)" +
+        std::to_string(i % 50) + R"(","pod":"pod-)" + std::to_string(i) +
+        R"("},"value":[1700000000.123,")" + std::to_string(i) + ".5\"]}";
   }
   body += "]}}";
   const std::size_t size = body.size();
@@ -512,7 +548,8 @@ BOOST_AUTO_TEST_CASE(hundred_thousand_series) {
   BOOST_TEST(q[99999].samples[0].value == 99999.5);
   BOOST_TEST(q[12345].samples[0].time_ms == 1700000000123);
   // Body, 16 bytes a label, 16 a sample, 16 a series: well under twice the body.
-  BOOST_TEST(q.memory_bytes() < size * 2, q.memory_bytes() << " bytes held for a " << size << "-byte body");
+  BOOST_TEST(q.memory_bytes() < size * 2, q.memory_bytes()
+                                              << " bytes held for a " << size << "-byte body");
   // The decoder is reusable, and results outlive it (they own their buffer).
   pm::QueryResult moved;
   {

@@ -20,8 +20,8 @@
 
 namespace pm = skippy::prometheus;
 namespace fs = std::filesystem;
-using skippy::test::PrometheusServer;
 using skippy::test::Process;
+using skippy::test::PrometheusServer;
 using skippy::test::RecordingSleep;
 using skippy::test::TempDir;
 using namespace std::chrono_literals;
@@ -33,9 +33,15 @@ constexpr std::int64_t kT0 = 1700000000;
 constexpr std::int64_t kT0ms = kT0 * 1000;
 constexpr int kSteps = 41;  // kT0 .. kT0 + 600 s
 
-double web1(int i) { return 1.5 * i; }
-double web2(int i) { return 100.0 - i; }
-double db0(int i) { return 0.1 * i; }
+double web1(int i) {
+  return 1.5 * i;
+}
+double web2(int i) {
+  return 100.0 - i;
+}
+double db0(int i) {
+  return 0.1 * i;
+}
 
 std::string shortest(double v) {
   char buf[64];
@@ -45,16 +51,24 @@ std::string shortest(double v) {
 std::string openmetrics() {
   std::ostringstream out;
   out << "# HELP skippy_test_gauge A gauge with known values.\n# TYPE skippy_test_gauge gauge\n";
-  for (int i = 0; i < kSteps; ++i) out << "skippy_test_gauge{namespace=\"demo\",pod=\"web-1\"} " << shortest(web1(i)) << ' ' << kT0 + 15 * i << '\n';
-  for (int i = 0; i < kSteps; ++i) out << "skippy_test_gauge{namespace=\"demo\",pod=\"web-2\"} " << shortest(web2(i)) << ' ' << kT0 + 15 * i << '\n';
-  for (int i = 0; i < kSteps; ++i) out << "skippy_test_gauge{namespace=\"other\",pod=\"db-0\"} " << shortest(db0(i)) << ' ' << kT0 + 15 * i << '\n';
+  for (int i = 0; i < kSteps; ++i)
+    out << "skippy_test_gauge{namespace=\"demo\",pod=\"web-1\"} " << shortest(web1(i)) << ' '
+        << kT0 + 15 * i << '\n';
+  for (int i = 0; i < kSteps; ++i)
+    out << "skippy_test_gauge{namespace=\"demo\",pod=\"web-2\"} " << shortest(web2(i)) << ' '
+        << kT0 + 15 * i << '\n';
+  for (int i = 0; i < kSteps; ++i)
+    out << "skippy_test_gauge{namespace=\"other\",pod=\"db-0\"} " << shortest(db0(i)) << ' '
+        << kT0 + 15 * i << '\n';
   out << "# TYPE skippy_test_special gauge\n";
   for (int i = 0; i < kSteps; ++i) {
     std::int64_t t = kT0 + 15 * i;
     out << "skippy_test_special{kind=\"nan\"} NaN " << t << '\n';
     out << "skippy_test_special{kind=\"inf\"} +Inf " << t << '\n';
     out << "skippy_test_special{kind=\"neg_inf\"} -Inf " << t << '\n';
-    out << "skippy_test_special{kind=\"escaped\",path=\"C:\\\\dir\\\\\\\"quoted\\\"\",text=\"caf\xc3\xa9 <&>\"} 1e-300 " << t << '\n';
+    out << "skippy_test_special{kind=\"escaped\",path=\"C:\\\\dir\\\\\\\"quoted\\\"\",text="
+           "\"caf\xc3\xa9 <&>\"} 1e-300 "
+        << t << '\n';
   }
   out << "# EOF\n";
   return out.str();
@@ -90,7 +104,9 @@ pm::Series find(const pm::QueryResult& result, std::string_view name, std::strin
   return {};
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 }  // namespace
 
@@ -108,7 +124,8 @@ BOOST_AUTO_TEST_CASE(vector_values_are_exact) {
     BOOST_TEST(r.type() == pm::ResultType::Vector);
     BOOST_REQUIRE(r.size() == 3u);
     auto w1 = find(r, "pod", "web-1");
-    BOOST_TEST(w1.labels.to_string() == R"({__name__="skippy_test_gauge", namespace="demo", pod="web-1"})");
+    BOOST_TEST(w1.labels.to_string() ==
+               R"({__name__="skippy_test_gauge", namespace="demo", pod="web-1"})");
     BOOST_TEST(w1.samples[0].time_ms == kT0ms + 15000 * i);
     BOOST_TEST(same_bits(w1.samples[0].value, web1(i)));
     BOOST_TEST(same_bits(find(r, "pod", "web-2").samples[0].value, web2(i)));
@@ -137,7 +154,8 @@ BOOST_AUTO_TEST_CASE(time_has_millisecond_precision) {
 BOOST_AUTO_TEST_CASE(aggregations_scalars_and_strings) {
   RecordingSleep sleep;
   pm::Client client(options(sleep));
-  auto sum = client.query("sum by (namespace) (skippy_test_gauge{namespace=\"demo\"})", kT0ms + 60000);
+  auto sum =
+      client.query("sum by (namespace) (skippy_test_gauge{namespace=\"demo\"})", kT0ms + 60000);
   BOOST_REQUIRE_MESSAGE(sum.ok(), pm::why(sum));
   BOOST_REQUIRE(sum.result().size() == 1u);
   BOOST_TEST(sum.result()[0].labels.to_string() == R"({namespace="demo"})");
@@ -154,7 +172,8 @@ BOOST_AUTO_TEST_CASE(aggregations_scalars_and_strings) {
   BOOST_TEST(text.result().type() == pm::ResultType::String);
   BOOST_TEST(text.result().string_value() == "hello \"prometheus\"");
 
-  auto over_time = client.query("max_over_time(skippy_test_gauge{pod=\"web-2\"}[1m])", kT0ms + 120000);
+  auto over_time =
+      client.query("max_over_time(skippy_test_gauge{pod=\"web-2\"}[1m])", kT0ms + 120000);
   BOOST_REQUIRE(over_time.ok());
   BOOST_TEST(over_time.result()[0].samples[0].value == web2(4));  // the window [60 s, 120 s]
 }
@@ -168,7 +187,8 @@ BOOST_AUTO_TEST_CASE(special_values_and_escaped_labels) {
   BOOST_REQUIRE(r.size() == 4u);
   BOOST_TEST(std::isnan(find(r, "kind", "nan").samples[0].value));
   BOOST_TEST(find(r, "kind", "inf").samples[0].value == std::numeric_limits<double>::infinity());
-  BOOST_TEST(find(r, "kind", "neg_inf").samples[0].value == -std::numeric_limits<double>::infinity());
+  BOOST_TEST(find(r, "kind", "neg_inf").samples[0].value ==
+             -std::numeric_limits<double>::infinity());
   auto escaped = find(r, "kind", "escaped");
   BOOST_TEST(*escaped.labels.get("path") == "C:\\dir\\\"quoted\"");
   BOOST_TEST(*escaped.labels.get("text") == "caf\xc3\xa9 <&>");
@@ -226,7 +246,8 @@ BOOST_AUTO_TEST_SUITE(range)
 BOOST_AUTO_TEST_CASE(matrix_values_are_exact) {
   RecordingSleep sleep;
   pm::Client client(options(sleep));
-  auto out = client.query_range("skippy_test_gauge{namespace=\"demo\"}", kT0ms, kT0ms + 120000, 15000);
+  auto out =
+      client.query_range("skippy_test_gauge{namespace=\"demo\"}", kT0ms, kT0ms + 120000, 15000);
   BOOST_REQUIRE_MESSAGE(out.ok(), pm::why(out));
   const auto& r = out.result();
   BOOST_TEST(r.type() == pm::ResultType::Matrix);
@@ -240,7 +261,8 @@ BOOST_AUTO_TEST_CASE(matrix_values_are_exact) {
   auto w2 = find(r, "pod", "web-2");
   BOOST_TEST(w2.samples[8].value == web2(8));
   // A step that is not a multiple of the scrape interval: the latest sample at each step.
-  auto odd = client.query_range("skippy_test_gauge{pod=\"db-0\"}", kT0ms + 500, kT0ms + 60500, 20000);
+  auto odd =
+      client.query_range("skippy_test_gauge{pod=\"db-0\"}", kT0ms + 500, kT0ms + 60500, 20000);
   BOOST_REQUIRE(odd.ok());
   auto d = odd.result()[0];
   BOOST_REQUIRE(d.samples.size() == 4u);
@@ -252,7 +274,8 @@ BOOST_AUTO_TEST_CASE(matrix_values_are_exact) {
 BOOST_AUTO_TEST_CASE(range_errors) {
   RecordingSleep sleep;
   pm::Client client(options(sleep));
-  auto out = client.query_range("skippy_test_gauge", kT0ms + 60000, kT0ms, 15000);  // end before start
+  auto out =
+      client.query_range("skippy_test_gauge", kT0ms + 60000, kT0ms, 15000);  // end before start
   BOOST_REQUIRE(!out.ok());
   BOOST_TEST(out.error().kind == pm::Error::Kind::Prometheus);
   BOOST_TEST(out.error().error_type == "bad_data");
@@ -269,7 +292,8 @@ BOOST_AUTO_TEST_CASE(query_many_concurrently) {
   o.max_concurrency = 4;
   pm::Client client(o);
   std::vector<std::string> queries;
-  for (int i = 0; i < 24; ++i) queries.push_back("skippy_test_gauge{pod=\"web-1\"} + " + std::to_string(i));
+  for (int i = 0; i < 24; ++i)
+    queries.push_back("skippy_test_gauge{pod=\"web-1\"} + " + std::to_string(i));
   queries.push_back("sum(");  // one bad query does not spoil the others
   auto outcomes = client.query_many(queries, kT0ms + 60000);
   BOOST_REQUIRE(outcomes.size() == 25u);
@@ -305,7 +329,8 @@ BOOST_AUTO_TEST_CASE(prometheus_stopped_mid_run_then_restarted) {
   o.backoff_initial_ms = 50;
   o.sleep = sleep.fn();
   pm::Client client(o);
-  std::vector<std::string> queries = {"skippy_test_gauge{pod=\"web-1\"}", "skippy_test_gauge{pod=\"web-2\"}"};
+  std::vector<std::string> queries = {"skippy_test_gauge{pod=\"web-1\"}",
+                                      "skippy_test_gauge{pod=\"web-2\"}"};
   auto first = client.query_many(queries, kT0ms + 30000);
   BOOST_REQUIRE_MESSAGE(first[0].ok() && first[1].ok(), pm::why(first[0]) + pm::why(first[1]));
 

@@ -1,7 +1,9 @@
 // A fault-injecting proxy in front of a real Prometheus, on 127.0.0.1: queries pass through
 // to it, except those whose PromQL contains the fault's pattern, which get the fault
 // instead (a 5xx, a truncated or invalid body, a connection cut mid-body, or an answer
-// slower than any timeout). Built on the fault server of the client's tests.
+// slower than any timeout). It can also stand for a Prometheus behind an authenticating proxy,
+// which real Prometheus cannot be by itself: every request without the bearer token is
+// refused with 401, as such a proxy answers. Built on the fault server of the client's tests.
 #pragma once
 
 #include <mutex>
@@ -30,6 +32,17 @@ class FaultProxy {
 
   std::string url() const { return server_.url(); }
 
+  // From now on, a request without `Authorization: Bearer TOKEN` gets 401.
+  void require_bearer(std::string token) {
+    std::lock_guard lock(mutex_);
+    bearer_ = std::move(token);
+  }
+  // How many requests were refused for want of the token.
+  std::size_t refused() const {
+    std::lock_guard lock(mutex_);
+    return refused_;
+  }
+
   // Queries whose PromQL contains `pattern` get `fault` from now on.
   void inject(std::string pattern, Fault fault) {
     std::lock_guard lock(mutex_);
@@ -42,6 +55,17 @@ class FaultProxy {
     Fault fault = Fault::None;
     {
       std::lock_guard lock(mutex_);
+      if (!bearer_.empty()) {
+        auto it = request.headers.find("authorization");
+        if (it == request.headers.end() || it->second != "Bearer " + bearer_) {
+          ++refused_;
+          Response refused;
+          refused.status = 401;
+          refused.headers = {"WWW-Authenticate: Bearer"};
+          refused.body = "Unauthorized";
+          return refused;
+        }
+      }
       if (!pattern_.empty() && request.form("query").find(pattern_) != std::string::npos)
         fault = fault_;
     }
@@ -78,7 +102,9 @@ class FaultProxy {
   }
 
   std::string upstream_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  std::string bearer_;
+  std::size_t refused_ = 0;
   std::string pattern_;
   Fault fault_ = Fault::None;
   FaultServer server_;  // last: stopped first, while the rest is still there

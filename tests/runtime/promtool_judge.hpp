@@ -17,8 +17,8 @@
 #include "runtime/bytecode/program.hpp"
 #include "runtime/cluster/snapshot.hpp"
 #include "runtime/engine/tick.hpp"
+#include "stdlib/builtins/functions.hpp"
 #include "stdlib/engine_support.hpp"
-#include "stdlib/functions.hpp"
 #include "tests/prometheus/support.hpp"
 
 namespace skippy::test::promtool_judge {

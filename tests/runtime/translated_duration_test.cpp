@@ -13,9 +13,9 @@
 #define BOOST_TEST_MODULE translated_duration
 #include <boost/test/unit_test.hpp>
 
-#include "cli/translate_output.hpp"
 #include "tests/runtime/promtool_judge.hpp"
 #include "tests/support/compile_text.hpp"
+#include "toolchain/translation_output.hpp"
 #include "translate/translate.hpp"
 
 using namespace skippy;
@@ -87,7 +87,7 @@ Translated translate_and_compile() {
   auto translation = translate::translate_manifests("queue-backlog.yaml", kManifest);
   BOOST_REQUIRE(!translation.unreadable);
   BOOST_REQUIRE_EQUAL(translation.policies.size(), 1u);
-  auto output = cli::translation_output(translation.policies[0]);
+  auto output = toolchain::translation_output(translation.policies[0]);
   BOOST_REQUIRE_MESSAGE(output.problem.empty(), output.problem);
   Translated out;
   out.compiled = testing::compile_text(output.text);

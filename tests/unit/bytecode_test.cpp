@@ -9,7 +9,7 @@
 
 #include "runtime/bytecode/decompile.hpp"
 #include "runtime/bytecode/file.hpp"
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/functions.hpp"
 #include "tests/support/compile_text.hpp"
 
 using namespace skippy;

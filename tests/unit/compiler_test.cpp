@@ -4,7 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "runtime/bytecode/file.hpp"
-#include "stdlib/catalog.hpp"
+#include "stdlib/builtins/catalog.hpp"
 #include "tests/support/compile_text.hpp"
 
 using namespace skippy;

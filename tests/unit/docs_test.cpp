@@ -8,7 +8,7 @@
 
 #include "dsl/diagnostics.hpp"
 #include "runtime/bytecode/opcodes.hpp"
-#include "stdlib/catalog.hpp"
+#include "stdlib/builtins/catalog.hpp"
 
 namespace {
 

@@ -1,15 +1,15 @@
 // The tick engine at fixed timestamps, with query results given in memory: joins, missing
 // data rules, trigger phases, proposals, windows over Kubernetes fields, query plans.
 #define BOOST_TEST_MODULE engine
-#include <map>
 #include <boost/test/unit_test.hpp>
+#include <map>
 
+#include "runtime/act/action_requests.hpp"
 #include "runtime/cluster/snapshot.hpp"
 #include "runtime/engine/tick.hpp"
-#include "stdlib/catalog.hpp"
+#include "stdlib/builtins/catalog.hpp"
+#include "stdlib/builtins/functions.hpp"
 #include "stdlib/engine_support.hpp"
-#include "stdlib/functions.hpp"
-#include "runtime/act/action_requests.hpp"
 #include "tests/support/compile_text.hpp"
 
 using namespace skippy;

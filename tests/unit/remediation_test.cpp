@@ -3,7 +3,7 @@
 #define BOOST_TEST_MODULE remediation
 #include <boost/test/unit_test.hpp>
 
-#include "stdlib/catalog.hpp"
+#include "stdlib/builtins/catalog.hpp"
 #include "stdlib/remediation.hpp"
 
 using namespace skippy;

@@ -6,8 +6,8 @@
 #include "runtime/cluster/snapshot.hpp"
 #include "runtime/replay/prometheus_vectors.hpp"
 #include "runtime/replay/replay.hpp"
+#include "stdlib/builtins/functions.hpp"
 #include "stdlib/engine_support.hpp"
-#include "stdlib/functions.hpp"
 #include "tests/support/compile_text.hpp"
 
 using namespace skippy;

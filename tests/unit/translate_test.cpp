@@ -3,7 +3,7 @@
 #define BOOST_TEST_MODULE translate
 #include <boost/test/unit_test.hpp>
 
-#include "cli/translate_output.hpp"
+#include "toolchain/translation_output.hpp"
 #include "translate/names.hpp"
 #include "translate/translate.hpp"
 
@@ -24,7 +24,7 @@ Result run_text(const std::string& yaml) {
   auto t = translate::translate_manifests("t.yaml", yaml);
   for (const auto& f : t.findings) r.findings += translate::render_finding(f) + "\n";
   for (const auto& p : t.policies) {
-    auto out = cli::translation_output(p);
+    auto out = toolchain::translation_output(p);
     BOOST_TEST(out.problem.empty(), "the translation does not check clean:\n"
                                         << out.problem << "\n"
                                         << p.source);
@@ -326,8 +326,9 @@ BOOST_AUTO_TEST_CASE(a_pods_patch_goes_where_a_real_api_server_takes_it) {
                     "      type: merge\n      patch: '{metadata: {labels: {seen: \"yes\"}}}'\n"));
   CHECK_HAS(r.text, "patch(of: owner, type: strategic, patch: `");
   CHECK_HAS(r.findings, "upstream sent this patch to the pod, which a real API server refuses");
-  CHECK_HAS(r.findings, "the patch changes `spec.containers[*].resources`, which a Pod cannot "
-                        "take");
+  CHECK_HAS(r.findings,
+            "the patch changes `spec.containers[*].resources`, which a Pod cannot "
+            "take");
   CHECK_HAS(r.text, "patch(type: merge, patch: `\n      {metadata: {labels: {seen: \"yes\"}}}");
   BOOST_TEST(r.text.find("cpu") == std::string::npos, r.text);
 }

@@ -4,8 +4,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "runtime/vm/vm.hpp"
-#include "stdlib/catalog.hpp"
-#include "stdlib/functions.hpp"
+#include "stdlib/builtins/catalog.hpp"
+#include "stdlib/builtins/functions.hpp"
 #include "tests/support/compile_text.hpp"
 
 using namespace skippy;

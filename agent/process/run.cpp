@@ -1,0 +1,360 @@
+#include "agent/process/run.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "agent/config/log.hpp"
+#include "agent/config/run_config.hpp"
+#include "agent/config/web_config.hpp"
+#include "agent/process/cluster_access.hpp"
+#include "agent/process/exit_codes.hpp"
+#include "agent/process/healing_policies.hpp"
+#include "agent/process/policy_files.hpp"
+#include "agent/process/restore.hpp"
+#include "agent/safety_loop.hpp"
+#include "agent/ticker.hpp"
+#include "dsl/literals.hpp"
+#include "k8s-adapter/api_executor.hpp"
+#include "k8s-adapter/healing_actions.hpp"
+#include "runtime/monitor/self_metrics.hpp"
+#include "runtime/replay/query_sources.hpp"
+
+namespace skippy::agent {
+namespace {
+
+volatile std::sig_atomic_t stop_requested = 0;
+volatile std::sig_atomic_t reload_requested = 0;
+void request_reload(int) {
+  reload_requested = 1;
+}
+void request_stop(int) {
+  stop_requested = 1;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// What the flags and the file cannot say together.
+std::string options_problem(const RunOptions& options) {
+  if (options.policies.empty())
+    return "--policies is required (on the command line or in --config.file)";
+  if (options.cluster.empty() && options.kubeconfig.empty() && !options.in_cluster)
+    return "--cluster, --kubeconfig or --in-cluster is required (on the command line or in "
+           "--config.file): a cluster snapshot, or a cluster to watch";
+  if (options.healing_policies && !options.cluster.empty())
+    return "--healing-policies reads HealingPolicy objects from a live cluster: it cannot be "
+           "used with --cluster";
+  if (options.healing_policies && options.policies.size() == 1 &&
+      options.policies[0].ends_with(".skpc"))
+    return "--healing-policies compiles HealingPolicy objects with .skippy sources, not with a "
+           "compiled .skpc";
+  if (options.in_cluster && !options.kubeconfig.empty())
+    return "--in-cluster and --kubeconfig exclude each other";
+  return "";
+}
+
+// Actions are carried out through the connection's API server, each recorded as a
+// HealingAction object around its execution; without a connection, every decision is a dry
+// run, which runs every gate and says what would have happened.
+// The records' executor carries out through the API executor, which lives here (the safety
+// loop, made after, owns the executor and goes before).
+struct Executors {
+  std::unique_ptr<safety::Executor> executor;
+  std::unique_ptr<k8s::ApiExecutor> api;
+  std::unique_ptr<k8s::ApiClient> records_client;
+  k8s::HealingActions* records = nullptr;
+};
+Executors make_executors(const RunOptions& options, const ClusterAccess& access) {
+  Executors out;
+  if (!access.connection) return out;
+  auto api = std::make_unique<k8s::ApiExecutor>(*access.connection, access.view());
+  if (!options.healing_actions) {
+    out.executor = std::move(api);
+    return out;
+  }
+  out.records_client = std::make_unique<k8s::ApiClient>(*access.connection);
+  k8s::HealingActionsConfig config;
+  config.namespace_name = options.healing_actions_namespace.empty()
+                              ? access.own_namespace
+                              : options.healing_actions_namespace;
+  config.instance = access.election ? access.election->identity : host_name();
+  config.log = [](const std::string& m) { log_warn(m); };
+  out.api = std::move(api);
+  auto recorded = std::make_unique<k8s::HealingActions>(*out.records_client, config, *out.api);
+  out.records = recorded.get();
+  out.executor = std::move(recorded);
+  return out;
+}
+
+void log_tick(const TickReport& report, const bytecode::Program& program, std::int64_t now,
+              bool acting, const k8s::LeaderElection* election, bool& all_healthy) {
+  const auto& tick = *report.tick;
+  std::size_t targets = 0, evaluated = 0;
+  for (std::size_t i = 0; i < tick.health.size(); ++i) {
+    evaluated += tick.health[i].evaluated ? 1 : 0;
+    targets += tick.health[i].targets;
+    if (!tick.health[i].healthy) {
+      all_healthy = false;
+      log_warn("policy " + std::string(program.string(program.policies[i].name)) + ": " +
+               tick.health[i].last_error);
+    }
+  }
+  std::string acted = acting ? std::to_string(report.safety.executions.size()) + " executed (" +
+                                   std::to_string(report.safety.failed) + " failed), "
+                             : std::string("standing by (the Lease is held by ") +
+                                   (election->holder().empty() ? "nobody" : election->holder()) +
+                                   "), ";
+  log_info("tick " + dsl::format_time(now) + ": " + std::to_string(evaluated) + " policies, " +
+           std::to_string(targets) + " targets, " + std::to_string(report.queries) + " queries (" +
+           std::to_string(report.failed_queries) + " failed), " +
+           std::to_string(tick.changes.size()) + " trigger changes, " +
+           std::to_string(tick.proposals.size()) + " proposals, " + acted +
+           std::to_string(static_cast<long long>(report.cpu.count() * 1000)) + " ms of CPU");
+}
+
+}  // namespace
+
+int run_agent(const RunOptions& flags) {
+  RunOptions options = flags;
+  RunConfig file;
+  std::string error;
+  if (!options.config_file.empty()) {
+    if (!read_run_config(options.config_file, file, error)) {
+      std::cerr << error;
+      return kExitUsage;
+    }
+    apply_run_config(file, options);
+  }
+  if (std::string problem = options_problem(options); !problem.empty()) {
+    std::cerr << "skippy run: " << problem << "\n";
+    return kExitUsage;
+  }
+  if (!configure_log(options.log_level, options.log_format, error)) {
+    std::cerr << "skippy run: " << error << "\n";
+    return kExitUsage;
+  }
+  // The web server's locks: read (and their files used) before anything starts.
+  web::WebSecurity web_security;
+  if (!options.web_config_file.empty() &&
+      !read_web_config(options.web_config_file, web_security, error)) {
+    std::cerr << error;
+    return kExitUsage;
+  }
+  auto max_lookback = dsl::parse_duration(options.restore_max_lookback);
+  if (!max_lookback) {
+    std::cerr << "skippy run: --restore.max-lookback: `" << options.restore_max_lookback
+              << "` is not a duration (such as 30m or 1h)\n";
+    return kExitUsage;
+  }
+  prometheus::ClientOptions client_options;
+  if (!prometheus_client_options(options.prometheus, file.prometheus, client_options, error)) {
+    std::cerr << "skippy run: " << error << "\n";
+    return kExitUsage;
+  }
+  std::string signature = files_signature(options.policies);
+  auto loaded = load_policy_files(options.policies, error);
+  if (!loaded) {
+    std::cerr << "skippy run: " << error << "\n";
+    return kExitFindings;
+  }
+  auto program = std::make_unique<bytecode::Program>(std::move(*loaded));
+  ClusterAccess access;
+  if (int code = open_cluster_access(options, access)) return code;
+  const cluster::ClusterView& view = access.view();
+  k8s::LiveCluster* live = options.healing_policies ? access.live.get() : nullptr;
+
+  std::unique_ptr<k8s::ApiClient> policy_client;
+  std::unique_ptr<PolicyStatusReporter> policy_status;
+  std::string objects_signature;
+  if (live) {
+    // The HealingPolicy informer is optional for the view (a cluster may lack the CRD): here
+    // its first list is awaited a while, so that the objects run from the first tick.
+    for (const auto& informer : live->informers()) {
+      if (informer->path().find("/healingpolicies") == std::string::npos) continue;
+      if (!informer->wait_synced(std::chrono::seconds(10)))
+        log_warn(
+            "HealingPolicy objects not listed yet (is the CRD installed?): they run once "
+            "they are (" +
+            informer->last_error() + ")");
+    }
+    live->refresh();
+    policy_client = std::make_unique<k8s::ApiClient>(*access.connection);
+    policy_status = std::make_unique<PolicyStatusReporter>(*policy_client);
+    objects_signature = healing_policies_signature(live->healing_policies());
+    auto all =
+        load_policies_and_objects(options.policies, live, policy_status.get(), now_ms(), error);
+    if (!all) {
+      std::cerr << "skippy run: " << error << "\n";
+      return kExitFindings;
+    }
+    program = std::make_unique<bytecode::Program>(std::move(*all));
+    log_info("policies: " + std::to_string(program->policies.size()) +
+             " (the policy files' and those of the HealingPolicy objects that compile)");
+  }
+
+  prometheus::Client client(client_options);
+  replay::LiveQueries live_queries(client);
+  std::ofstream audit_file;
+  if (options.audit_file != "-") {
+    audit_file.open(options.audit_file, std::ios::app);
+    if (!audit_file) {
+      std::cerr << "skippy run: cannot open the audit file `" << options.audit_file << "`\n";
+      return kExitUsage;
+    }
+  }
+  StreamAudit audit(options.audit_file == "-" ? std::cout : audit_file);
+  monitor::RuntimeMetrics metrics(*program, bytecode::source_hash_hex(*program));
+  Sinks sinks;
+  sinks.audit = &audit;
+  sinks.metrics = &metrics;
+  sinks.log = [](LogLevel level, std::string_view message) {
+    switch (level) {
+      case LogLevel::Debug:
+        log_debug(message);
+        break;
+      case LogLevel::Info:
+        log_info(message);
+        break;
+      case LogLevel::Warn:
+        log_warn(message);
+        break;
+      case LogLevel::Error:
+        log_error(message);
+        break;
+    }
+  };
+
+  auto executors = make_executors(options, access);
+  safety::SafetyConfig safety_config = file.safety;  // the defaults, or the file's
+  safety_config.dry_run = options.dry_run;
+  // Approvals are stamped with the run's clock: the given time with --once --time.
+  std::function<std::int64_t()> clock = now_ms;
+  if (options.once && options.time_ms) clock = [fixed = options.time_ms] { return fixed; };
+  std::unique_ptr<JournalStore> journal;
+  if (!options.journal.empty()) journal = std::make_unique<FileJournal>(options.journal);
+  auto safety = SafetyLoop::open(safety_config, std::move(journal), std::move(executors.executor),
+                                 clock, sinks, error);
+  if (!safety) {
+    std::cerr << "skippy run: " << error << "\n";
+    return kExitUsage;
+  }
+  safety->set_records(executors.records);
+  engine::EngineOptions engine_options;
+  engine_options.default_namespace = options.default_namespace;
+  Ticker ticker(*program, engine_options, *safety, sinks);
+
+  // The actions recorded in the cluster are adopted before the first decision: at start, or
+  // with leader election when this replica takes the Lease.
+  std::atomic<bool> took_over{executors.records != nullptr && !access.election};
+  std::unique_ptr<k8s::LeaderElection> election;
+  if (access.election) {
+    std::string identity = access.election->identity;
+    election = std::make_unique<k8s::LeaderElection>(
+        *access.connection, *access.election,
+        [&took_over, identity](bool leading, const std::string& why) {
+          if (leading) {
+            took_over = true;
+            log_info("leader election: " + identity + " leads (" + why + ")");
+          } else {
+            log_warn("leader election: " + identity + " stands by (" + why + ")");
+          }
+        });
+    election->start();
+    log_info("leader election: " + identity + " is a candidate for Lease " +
+             access.election->namespace_name + "/" + access.election->name);
+  }
+
+  std::unique_ptr<monitor::WebServer> web;
+  if (!options.listen_address.empty() && !options.once) {  // one tick: nothing to scrape
+    try {
+      web = std::make_unique<monitor::WebServer>(options.listen_address, web_security, metrics);
+      if (options.enable_approvals) web->serve_approvals(*safety);
+    } catch (const std::exception& e) {
+      std::cerr << "skippy run: cannot listen on " << options.listen_address << ": " << e.what()
+                << "\n";
+      return kExitUsage;
+    }
+  }
+  if (web && options.enable_approvals && !web_security.authenticates())
+    log_warn(
+        "the approvals API is on (--web.enable-approvals) without authentication: anyone "
+        "who reaches " +
+        options.listen_address +
+        " can approve actions; set basic_auth_users "
+        "or RequireAndVerifyClientCert in --web.config.file (docs/runtime.md)");
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  std::signal(SIGHUP, request_reload);
+
+  std::int64_t start = options.once && options.time_ms ? options.time_ms : now_ms();
+  restore_triggers(ticker.engine(), *program, client, view, start, *max_lookback);
+
+  std::int64_t interval = ticker.engine().step_ms();
+  bool all_healthy = true;
+  std::int64_t last_tick = 0;
+  do {
+    // Reload on SIGHUP or when the policy files change; a broken new set is rejected and the
+    // policies in use go on, with their state.
+    std::string objects_now =
+        policy_status ? healing_policies_signature(live->healing_policies()) : "";
+    if (!options.once && (reload_requested || files_signature(options.policies) != signature ||
+                          objects_now != objects_signature)) {
+      reload_requested = 0;
+      signature = files_signature(options.policies);
+      objects_signature = objects_now;
+      std::string reload_error;
+      auto next = load_policies_and_objects(options.policies, live, policy_status.get(), now_ms(),
+                                            reload_error);
+      if (!next) {
+        log_error("reload rejected, the policies in use go on: " + reload_error);
+      } else {
+        auto next_program = std::make_unique<bytecode::Program>(std::move(*next));
+        std::size_t kept = ticker.reload(*next_program);
+        program = std::move(next_program);
+        interval = ticker.engine().step_ms();
+        log_info("reloaded: " + std::to_string(program->policies.size()) + " policies, " +
+                 std::to_string(kept) + " triggers kept their state");
+      }
+    }
+    std::int64_t now = options.once && options.time_ms ? options.time_ms : now_ms();
+    if (!options.once) {
+      // Ticks are aligned to the interval, as Prometheus aligns rule evaluation.
+      std::int64_t next = (now / interval + 1) * interval;
+      if (last_tick > 0 && next - last_tick > interval) {
+        // The previous tick ran past the ones between: count them, do not run them late.
+        auto missed = static_cast<std::size_t>((next - last_tick) / interval - 1);
+        metrics.record_missed_ticks(missed);
+        log_warn(std::to_string(missed) +
+                 " tick(s) missed: the previous tick took longer than the interval");
+      }
+      while (!stop_requested && now_ms() < next)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (stop_requested) break;
+      now = next;
+      last_tick = now;
+    }
+    // The live cluster as it is at the start of the tick; it holds still until the next.
+    if (access.live) access.live->refresh();
+    // A replica that does not hold the Lease decides nothing: the leader does.
+    const bool acting = !election || election->leading();
+    if (acting && took_over.exchange(false)) {
+      auto adopted = safety->adopt_recorded(now);
+      for (const auto& e : adopted.errors) log_warn("taking over: " + e);
+      log_info("taking over: adopted " + std::to_string(adopted.adopted) +
+               " actions recorded in the cluster");
+    }
+    // With --once every policy is evaluated at the given time, due or not.
+    auto report = ticker.tick(now, view, live_queries, {.all = options.once, .acting = acting});
+    if (web) web->set_ready(true);
+    log_tick(report, *program, now, acting, election.get(), all_healthy);
+  } while (!options.once && !stop_requested);
+  return options.once && !all_healthy ? kExitFindings : kExitOk;
+}
+
+}  // namespace skippy::agent

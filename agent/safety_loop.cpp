@@ -1,0 +1,200 @@
+#include "agent/safety_loop.hpp"
+
+#include "dsl/render.hpp"
+#include "runtime/safety/decision_record.hpp"
+
+namespace skippy::agent {
+namespace {
+
+// Whether a decision changed what the journal holds (an action let through, waiting,
+// expired); duplicates and blocks only touch what can be recomputed.
+bool journaled(const safety::Decision& d) {
+  return d.outcome == safety::Outcome::Execute || d.outcome == safety::Outcome::AwaitingApproval ||
+         d.outcome == safety::Outcome::Expired;
+}
+
+}  // namespace
+
+std::unique_ptr<SafetyLoop> SafetyLoop::open(safety::SafetyConfig config,
+                                             std::unique_ptr<JournalStore> journal,
+                                             std::unique_ptr<safety::Executor> executor,
+                                             std::function<std::int64_t()> clock, Sinks sinks,
+                                             std::string& error) {
+  safety::SafetyState state;
+  if (journal) {
+    bool found = false;
+    auto loaded = journal->load(found, error);
+    if (!loaded) return nullptr;
+    if (found) {
+      sinks.info("safety journal " + journal->where() + ": " +
+                 std::to_string(loaded->actions.size()) + " actions, " +
+                 std::to_string(loaded->target_cooldowns.size()) + " cooldowns");
+    }
+    state = std::move(*loaded);
+  }
+  if (!executor) config.dry_run = true;
+  return std::unique_ptr<SafetyLoop>(new SafetyLoop(std::move(config), std::move(state),
+                                                    std::move(journal), std::move(executor),
+                                                    std::move(clock), std::move(sinks)));
+}
+
+SafetyLoop::SafetyLoop(safety::SafetyConfig config, safety::SafetyState state,
+                       std::unique_ptr<JournalStore> journal,
+                       std::unique_ptr<safety::Executor> executor,
+                       std::function<std::int64_t()> clock, Sinks sinks)
+    : gatekeeper_(std::move(config), std::move(state)),
+      journal_(std::move(journal)),
+      executor_(std::move(executor)),
+      clock_(std::move(clock)),
+      sinks_(std::move(sinks)) {}
+
+bool SafetyLoop::save() {
+  if (!journal_) return true;
+  if (auto problem = journal_->save(gatekeeper_.state())) {
+    sinks_.error("cannot save the safety journal " + journal_->where() + ": " + *problem);
+    return false;
+  }
+  return true;
+}
+
+SafetyLoop::TickOutcome SafetyLoop::tick(
+    std::span<const safety::ActionRequest> requests, const cluster::ClusterView& view,
+    std::int64_t now_ms,
+    const std::function<void(std::span<const safety::Decision>)>& write_decisions) {
+  std::lock_guard lock(mutex_);
+  TickOutcome out;
+  // The cluster's facts cost a pass over every pod: only when something is to be decided.
+  safety::ClusterFacts facts;
+  if (!requests.empty() || gatekeeper_.verifying() || gatekeeper_.awaiting_approval())
+    facts = safety::cluster_facts(view);
+  // Earlier actions whose targets had to become ready again: done, or failed.
+  out.verdicts = gatekeeper_.check_health(facts, now_ms);
+  for (const auto& v : out.verdicts) {
+    if (records_) records_->verdict(v);
+    sinks_.audit_record(safety::health_record(v));
+    std::string line = v.request->action + " " + safety::target_key(v.request->target) +
+                       " (policy " + v.request->policy + "): " + v.reason;
+    if (v.state == safety::ActionState::Succeeded) {
+      sinks_.info("health check passed: " + line);
+    } else {
+      sinks_.warn("health check failed: " + line);
+    }
+  }
+  // Approvals given on the actions' records since the last tick.
+  if (records_ && gatekeeper_.awaiting_approval()) {
+    for (const auto& a : records_->approvals()) {
+      if (gatekeeper_.approve(a.id, now_ms) != safety::ApproveResult::Approved) continue;
+      sinks_.info("action " + a.id + " approved by " + a.approved_by + " on its HealingAction");
+      if (const auto* e = gatekeeper_.find(a.id); e && e->request)
+        records_->approved(*e->request, a.approved_by, now_ms);
+    }
+  }
+  out.decisions = gatekeeper_.decide(requests, facts, now_ms);
+  if (write_decisions) write_decisions(out.decisions);
+  const auto& decisions = out.decisions;
+  if (records_) {
+    for (const auto& d : decisions) {
+      if (d.outcome == safety::Outcome::AwaitingApproval)
+        records_->awaiting_approval(*d.request, now_ms, now_ms);
+      else if (d.outcome == safety::Outcome::Expired)
+        records_->expired(*d.request, now_ms);
+    }
+  }
+  bool changed = !out.verdicts.empty();
+  for (const auto& d : decisions) changed = changed || journaled(d);
+  if (!executor_) {
+    if (changed) save();
+    return out;
+  }
+  auto& reports = out.executions;
+  bool any_execute = false;
+  for (const auto& d : decisions)
+    any_execute = any_execute || d.outcome == safety::Outcome::Execute;
+  if (changed && !save() && any_execute) {
+    // Executing now could repeat after a crash what the lost journal would have prevented:
+    // the actions fail instead, and count toward the circuit breaker.
+    for (const auto& d : decisions) {
+      if (d.outcome != safety::Outcome::Execute) continue;
+      safety::ExecutionReport report;
+      report.request = d.request;
+      report.time_ms = now_ms;
+      report.result = {safety::ExecutionStatus::PermanentFailure,
+                       "not executed: the safety journal could not be saved"};
+      report.effect = gatekeeper_.record_result(d.request->id, report.result.status, now_ms);
+      reports.push_back(std::move(report));
+    }
+  } else {
+    reports = safety::execute_decisions(decisions, *executor_, gatekeeper_, now_ms);
+  }
+  auto retries = safety::execute_due_retries(*executor_, gatekeeper_, now_ms);
+  reports.insert(reports.end(), std::make_move_iterator(retries.begin()),
+                 std::make_move_iterator(retries.end()));
+  for (const auto& report : reports) {
+    bool ok = report.result.status == safety::ExecutionStatus::Success;
+    out.failed += ok ? 0 : 1;
+    sinks_.audit_record(safety::execution_record(report));
+    if (sinks_.metrics)
+      sinks_.metrics->record_execution(report.request->policy, report.request->action,
+                                       safety::execution_status_name(report.result.status));
+    std::string line =
+        report.request->action + " " + safety::target_key(report.request->target) + " (policy " +
+        report.request->policy + ", attempt " + std::to_string(report.attempt) +
+        "): " + safety::execution_status_name(report.result.status) + ": " + report.result.message;
+    if (ok) {
+      sinks_.info("executed " + line);
+    } else {
+      sinks_.warn("execution failed: " + line);
+    }
+  }
+  sinks_.audit_flush();
+  if (!reports.empty()) save();
+  return out;
+}
+
+safety::AdoptSummary SafetyLoop::adopt_recorded(std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  if (!records_) return {};
+  auto summary = records_->adopt_from(gatekeeper_, now_ms);
+  if (summary.adopted > 0) save();
+  return summary;
+}
+
+std::string SafetyLoop::pending_json() {
+  std::lock_guard lock(mutex_);
+  std::string out = "{\"pending\":[";
+  bool first = true;
+  for (const auto& p : gatekeeper_.pending()) {
+    const auto& r = *p.request;
+    out += first ? "{" : ",{";
+    first = false;
+    out += "\"id\":\"" + dsl::json_escape(r.id) + "\"";
+    out += ",\"policy\":\"" + dsl::json_escape(r.policy) + "\"";
+    out += ",\"trigger\":\"" + dsl::json_escape(r.trigger) + "\"";
+    out += ",\"action\":\"" + dsl::json_escape(r.action) + "\"";
+    out += ",\"target\":\"" + dsl::json_escape(safety::target_key(r.target)) + "\"";
+    out += ",\"state\":\"" + std::string(safety::action_state_name(p.state)) + "\"";
+    out += ",\"requested\":\"" + dsl::format_time(p.requested_ms) + "\"";
+    out += ",\"expires\":\"" + dsl::format_time(p.expires_ms) + "\"}";
+  }
+  return out + "]}";
+}
+
+std::pair<int, std::string> SafetyLoop::approve(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  auto result = gatekeeper_.approve(id, clock_());
+  int status = 409;
+  if (result == safety::ApproveResult::Approved) {
+    status = 200;
+    save();
+    sinks_.info("action " + std::string(id) +
+                " approved: it runs at the next tick the gates allow");
+  } else if (result == safety::ApproveResult::AlreadyApproved) {
+    status = 200;
+  } else if (result == safety::ApproveResult::Unknown) {
+    status = 404;
+  }
+  return {status, "{\"id\":\"" + dsl::json_escape(id) + "\",\"result\":\"" +
+                      safety::approve_result_name(result) + "\"}"};
+}
+
+}  // namespace skippy::agent
