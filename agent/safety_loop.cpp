@@ -1,6 +1,7 @@
 #include "agent/safety_loop.hpp"
 
-#include "dsl/render.hpp"
+#include "base/json_escape.hpp"
+#include "base/time_format.hpp"
 #include "runtime/safety/decision_record.hpp"
 
 namespace skippy::agent {
@@ -167,14 +168,14 @@ std::string SafetyLoop::pending_json() {
     const auto& r = *p.request;
     out += first ? "{" : ",{";
     first = false;
-    out += "\"id\":\"" + dsl::json_escape(r.id) + "\"";
-    out += ",\"policy\":\"" + dsl::json_escape(r.policy) + "\"";
-    out += ",\"trigger\":\"" + dsl::json_escape(r.trigger) + "\"";
-    out += ",\"action\":\"" + dsl::json_escape(r.action) + "\"";
-    out += ",\"target\":\"" + dsl::json_escape(safety::target_key(r.target)) + "\"";
+    out += "\"id\":\"" + base::json_escape(r.id) + "\"";
+    out += ",\"policy\":\"" + base::json_escape(r.policy) + "\"";
+    out += ",\"trigger\":\"" + base::json_escape(r.trigger) + "\"";
+    out += ",\"action\":\"" + base::json_escape(r.action) + "\"";
+    out += ",\"target\":\"" + base::json_escape(safety::target_key(r.target)) + "\"";
     out += ",\"state\":\"" + std::string(safety::action_state_name(p.state)) + "\"";
-    out += ",\"requested\":\"" + dsl::format_time(p.requested_ms) + "\"";
-    out += ",\"expires\":\"" + dsl::format_time(p.expires_ms) + "\"}";
+    out += ",\"requested\":\"" + base::format_time(p.requested_ms) + "\"";
+    out += ",\"expires\":\"" + base::format_time(p.expires_ms) + "\"}";
   }
   return out + "]}";
 }
@@ -193,7 +194,7 @@ std::pair<int, std::string> SafetyLoop::approve(std::string_view id) {
   } else if (result == safety::ApproveResult::Unknown) {
     status = 404;
   }
-  return {status, "{\"id\":\"" + dsl::json_escape(id) + "\",\"result\":\"" +
+  return {status, "{\"id\":\"" + base::json_escape(id) + "\",\"result\":\"" +
                       safety::approve_result_name(result) + "\"}"};
 }
 

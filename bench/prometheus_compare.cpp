@@ -31,8 +31,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/literals.hpp"
 #include "bench/cluster_workload.hpp"
-#include "dsl/literals.hpp"
 #include "runtime/http/exchange.hpp"
 #include "runtime/prometheus/client.hpp"
 #include "tests/prometheus/prometheus_server.hpp"
@@ -82,7 +82,7 @@ void progress(const std::string& message) {
 }
 
 std::int64_t duration_ms(const std::string& text, const char* option) {
-  auto ms = skippy::dsl::parse_duration(text);
+  auto ms = skippy::base::parse_duration(text);
   if (!ms) fail(std::string(option) + ": `" + text + "` is not a duration (such as 15s or 5m)");
   return *ms;
 }

@@ -5,9 +5,9 @@
 #include <iterator>
 
 #include "agent/config/run_config.hpp"
+#include "base/literals.hpp"
+#include "base/time_format.hpp"
 #include "cli/commands.hpp"
-#include "dsl/literals.hpp"
-#include "dsl/render.hpp"
 #include "policytest/history.hpp"
 #include "policytest/metrics_cluster.hpp"
 #include "runtime/cluster/manifest.hpp"
@@ -72,7 +72,7 @@ int run_replay(const ReplayOptions& options) {
   replay::Window window;
   window.step_ms = policytest::program_step_ms(program);
   if (!options.step.empty()) {
-    auto step = dsl::parse_duration(options.step);
+    auto step = base::parse_duration(options.step);
     if (!step || *step <= 0) {
       std::cerr << "skippy replay: --step: `" << options.step << "` is not a duration\n";
       return kExitUsage;
@@ -113,7 +113,7 @@ int run_replay(const ReplayOptions& options) {
     view = policytest::cluster_from_metrics(client, window.end_ms, errors);
     for (const auto& e : errors) std::cerr << "skippy replay: " << e << "\n";
     std::cerr << "skippy replay: the cluster as kube-state-metrics saw it at "
-              << dsl::format_time(window.end_ms) << ": " << view.pods().size() << " pods, "
+              << base::format_time(window.end_ms) << ": " << view.pods().size() << " pods, "
               << view.workloads().size() << " workloads\n";
     if (!errors.empty()) exit_code = kExitFindings;
   }
@@ -128,14 +128,14 @@ int run_replay(const ReplayOptions& options) {
     std::cout << pad("TIME", 26) << pad("POLICY", 24) << pad("TRIGGER", 20) << pad("ACTION", 10)
               << pad("TARGET", 40) << "OUTCOME\n";
     for (const auto& a : history.actions) {
-      std::cout << pad(dsl::format_time(a.time_ms), 26) << pad(a.line.policy, 24)
+      std::cout << pad(base::format_time(a.time_ms), 26) << pad(a.line.policy, 24)
                 << pad(a.trigger, 20) << pad(a.line.action, 10) << pad(a.line.target, 40)
                 << a.line.outcome << "\n";
     }
-    std::cout << "replayed " << history.ticks << " ticks from " << dsl::format_time(window.start_ms)
-              << " to " << dsl::format_time(window.end_ms) << " every "
-              << dsl::format_duration(window.step_ms) << ": " << history.actions.size()
-              << " action(s); nothing was carried out\n";
+    std::cout << "replayed " << history.ticks << " ticks from "
+              << base::format_time(window.start_ms) << " to " << base::format_time(window.end_ms)
+              << " every " << base::format_duration(window.step_ms) << ": "
+              << history.actions.size() << " action(s); nothing was carried out\n";
   }
   return history.errors.empty() ? exit_code : kExitFindings;
 }

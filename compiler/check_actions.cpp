@@ -5,9 +5,9 @@
 #include <cmath>
 #include <regex>
 
+#include "base/json_escape.hpp"
 #include "compiler/checker.hpp"
 #include "dsl/patch_paths.hpp"
-#include "dsl/render.hpp"
 
 namespace skippy::compiler {
 namespace {
@@ -22,7 +22,7 @@ void yaml_to_json(const YAML::Node& node, std::string& out) {
       for (const auto& kv : node) {
         if (!first) out += ',';
         first = false;
-        out += '"' + dsl::json_escape(kv.first.Scalar()) + "\":";
+        out += '"' + base::json_escape(kv.first.Scalar()) + "\":";
         yaml_to_json(kv.second, out);
       }
       out += '}';
@@ -54,7 +54,7 @@ void yaml_to_json(const YAML::Node& node, std::string& out) {
           return;
         }
       }
-      out += '"' + dsl::json_escape(v) + '"';
+      out += '"' + base::json_escape(v) + '"';
       return;
     }
     default:

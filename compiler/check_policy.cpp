@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <array>
 
+#include "base/literals.hpp"
 #include "compiler/checker.hpp"
-#include "dsl/literals.hpp"
 #include "dsl/validate.hpp"
 
 namespace skippy::compiler {
@@ -232,7 +232,7 @@ void PolicyChecker::triggers() {
       if (d && d->millis > 0 && d->millis < interval) {
         report(dsl::DiagCode::ForShorterThanInterval, d->span,
                "`for " + d->text + "` is shorter than the policy's interval of " +
-                   dsl::format_duration(interval) +
+                   base::format_duration(interval) +
                    ": the condition is evaluated only once per interval")
             .notes.push_back({std::nullopt,
                               "use `for 0s` to act at the first evaluation, or a `for` of at least "

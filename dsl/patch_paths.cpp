@@ -116,7 +116,7 @@ struct KindRules {
   std::array<std::span<const Rule>, 3> tables;  // read in order
 };
 
-constexpr std::array kKinds = {
+constexpr std::array kPatchKinds = {
     KindRules{PatchTarget::Pod, "a Pod", {kEveryKind, kPod, {}}},
     KindRules{PatchTarget::Deployment, "a Deployment", {kEveryKind, kWorkload, {}}},
     KindRules{PatchTarget::StatefulSet, "a StatefulSet", {kEveryKind, kWorkload, {}}},
@@ -128,10 +128,10 @@ constexpr std::array kKinds = {
 };
 
 const KindRules& rules_of(PatchTarget target) {
-  for (const auto& k : kKinds) {
+  for (const auto& k : kPatchKinds) {
     if (k.target == target) return k;
   }
-  return kKinds.back();
+  return kPatchKinds.back();
 }
 
 bool covers(std::string_view rule, std::string_view path) {

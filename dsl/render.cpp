@@ -1,5 +1,7 @@
 #include "dsl/render.hpp"
 
+#include "base/json_escape.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -68,46 +70,11 @@ std::string sarif_region(const Located& l) {
 }
 
 std::string sarif_location(const Located& l) {
-  return "{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"" + json_escape(l.path) +
+  return "{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"" + base::json_escape(l.path) +
          "\"},\"region\":" + sarif_region(l) + "}}";
 }
 
 }  // namespace
-
-std::string json_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xF];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out;
-}
 
 std::string render_text(const Diagnostics& diagnostics, const SourceManager& sources,
                         TextStyle style) {
@@ -145,18 +112,19 @@ std::string render_json(const Diagnostics& diagnostics, const SourceManager& sou
     out += first ? "" : ",";
     first = false;
     out += "{\"code\":\"" + std::string(diag_info(d.code).code) + "\",\"severity\":\"" +
-           std::string(severity_name(d.severity)) + "\",\"message\":\"" + json_escape(d.message) +
-           "\",\"file\":\"" + json_escape(l.path) + "\",\"line\":" + std::to_string(l.begin.line) +
+           std::string(severity_name(d.severity)) + "\",\"message\":\"" +
+           base::json_escape(d.message) + "\",\"file\":\"" + base::json_escape(l.path) +
+           "\",\"line\":" + std::to_string(l.begin.line) +
            ",\"column\":" + std::to_string(l.begin.column) +
            ",\"end_line\":" + std::to_string(l.end.line) +
            ",\"end_column\":" + std::to_string(l.end.column) + ",\"notes\":[";
     for (std::size_t i = 0; i < d.notes.size(); ++i) {
       const auto& n = d.notes[i];
       out += i ? "," : "";
-      out += "{\"message\":\"" + json_escape(n.message) + "\"";
+      out += "{\"message\":\"" + base::json_escape(n.message) + "\"";
       if (n.span) {
         Located nl = locate(sources, *n.span);
-        out += ",\"file\":\"" + json_escape(nl.path) +
+        out += ",\"file\":\"" + base::json_escape(nl.path) +
                "\",\"line\":" + std::to_string(nl.begin.line) +
                ",\"column\":" + std::to_string(nl.begin.column);
       }
@@ -179,7 +147,7 @@ std::string render_sarif(const Diagnostics& diagnostics, const SourceManager& so
     const auto& info = diag_info(rule_order[i]);
     rules += i ? "," : "";
     rules += "{\"id\":\"" + std::string(info.code) + "\",\"shortDescription\":{\"text\":\"" +
-             json_escape(info.summary) + "\"},\"defaultConfiguration\":{\"level\":\"" +
+             base::json_escape(info.summary) + "\"},\"defaultConfiguration\":{\"level\":\"" +
              std::string(severity_name(info.severity)) + "\"}}";
   }
   std::string results;
@@ -194,7 +162,7 @@ std::string render_sarif(const Diagnostics& diagnostics, const SourceManager& so
     results += "{\"ruleId\":\"" + std::string(diag_info(d.code).code) +
                "\",\"ruleIndex\":" + std::to_string(index) + ",\"level\":\"" +
                std::string(severity_name(d.severity)) + "\",\"message\":{\"text\":\"" +
-               json_escape(message) + "\"},\"locations\":[" +
+               base::json_escape(message) + "\"},\"locations\":[" +
                sarif_location(locate(sources, d.span)) + "]";
     std::string related;
     int id = 0;
@@ -203,28 +171,17 @@ std::string render_sarif(const Diagnostics& diagnostics, const SourceManager& so
       Located nl = locate(sources, *n.span);
       related += related.empty() ? "" : ",";
       related += "{\"id\":" + std::to_string(id++) + ",\"message\":{\"text\":\"" +
-                 json_escape(n.message) +
+                 base::json_escape(n.message) +
                  "\"},\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"" +
-                 json_escape(nl.path) + "\"},\"region\":" + sarif_region(nl) + "}}";
+                 base::json_escape(nl.path) + "\"},\"region\":" + sarif_region(nl) + "}}";
     }
     if (!related.empty()) results += ",\"relatedLocations\":[" + related + "]";
     results += "}";
   }
   return "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
          "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"skippy\",\"version\":\"" +
-         json_escape(tool_version) + "\",\"rules\":[" + rules +
+         base::json_escape(tool_version) + "\",\"rules\":[" + rules +
          "]}},\"columnKind\":\"unicodeCodePoints\",\"results\":[" + results + "]}]}\n";
-}
-
-std::string format_time(std::int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(((ms % 1000) + 1000) % 1000));
-  return buf;
 }
 
 }  // namespace skippy::dsl

@@ -27,10 +27,4 @@ std::string render_json(const Diagnostics& diagnostics, const SourceManager& sou
 std::string render_sarif(const Diagnostics& diagnostics, const SourceManager& sources,
                          std::string_view tool_version);
 
-// Escapes a string for a JSON string literal (without the quotes).
-std::string json_escape(std::string_view text);
-
-// RFC 3339 UTC with milliseconds: 2026-11-26T09:40:48.123Z
-std::string format_time(std::int64_t ms);
-
 }  // namespace skippy::dsl

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <map>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 #include "runtime/bytecode/decompile.hpp"
 #include "runtime/bytecode/disasm.hpp"
 #include "stdlib/builtins/catalog.hpp"
@@ -24,7 +24,7 @@ std::string quoted(std::string_view s) {
 }
 
 std::string duration(std::int64_t ms) {
-  return dsl::format_duration(ms);
+  return base::format_duration(ms);
 }
 
 std::string joined(const std::vector<std::string>& items, const std::string& separator = ", ") {

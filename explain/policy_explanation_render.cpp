@@ -1,7 +1,7 @@
 // The two renderings of a policy explanation: text for a reviewer, JSON for tools.
 #include <algorithm>
 
-#include "dsl/render.hpp"
+#include "base/json_escape.hpp"
 #include "explain/policy_explanation.hpp"
 
 namespace skippy::explain {
@@ -140,7 +140,7 @@ class Text {
 // ---- JSON ----
 
 std::string str(const std::string& s) {
-  return "\"" + dsl::json_escape(s) + "\"";
+  return "\"" + base::json_escape(s) + "\"";
 }
 
 std::string strings(const std::vector<std::string>& items) {

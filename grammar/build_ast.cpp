@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 #include "grammar/grammar.hpp"
 #include "grammar/recovery.hpp"
 
@@ -92,19 +92,19 @@ class Builder {
   }
 
   dsl::DurationLiteral duration(const Node& n) {
-    auto lit = dsl::classify_literal(n.string_view());
-    if (lit.kind != dsl::LiteralKind::Duration) {
+    auto lit = base::classify_literal(n.string_view());
+    if (lit.kind != base::LiteralKind::Duration) {
       std::string message =
           "expected a duration such as `30s`, `5m` or `1h30m`; found `" + n.string() + "`";
-      if (lit.kind == dsl::LiteralKind::Number) message += " (a duration needs a unit)";
+      if (lit.kind == base::LiteralKind::Number) message += " (a duration needs a unit)";
       fail(DiagCode::ExpectedDuration, n, std::move(message));
     }
     return dsl::DurationLiteral{lit.millis, n.string(), span(n)};
   }
 
   std::int64_t whole_number(const Node& n, const char* what) {
-    auto lit = dsl::classify_literal(n.string_view());
-    if (lit.kind != dsl::LiteralKind::Number || lit.value != std::floor(lit.value) ||
+    auto lit = base::classify_literal(n.string_view());
+    if (lit.kind != base::LiteralKind::Number || lit.value != std::floor(lit.value) ||
         lit.value > 1e9) {
       fail(DiagCode::ExpectedInteger, n,
            std::string("expected ") + what + ", a whole number up to 1000000000; found `" +
@@ -121,21 +121,21 @@ class Builder {
     auto e = std::make_unique<dsl::Expr>();
     e->span = span(n);
     if (n.is_type<rules::number>()) {
-      auto lit = dsl::classify_literal(n.string_view());
+      auto lit = base::classify_literal(n.string_view());
       switch (lit.kind) {
-        case dsl::LiteralKind::Number:
+        case base::LiteralKind::Number:
           e->kind = dsl::ExprKind::Number;
           break;
-        case dsl::LiteralKind::Duration:
+        case base::LiteralKind::Duration:
           e->kind = dsl::ExprKind::Duration;
           break;
-        case dsl::LiteralKind::Quantity:
+        case base::LiteralKind::Quantity:
           e->kind = dsl::ExprKind::Quantity;
           break;
-        case dsl::LiteralKind::Percent:
+        case base::LiteralKind::Percent:
           e->kind = dsl::ExprKind::Percent;
           break;
-        case dsl::LiteralKind::Invalid:
+        case base::LiteralKind::Invalid:
           fail(DiagCode::InvalidNumber, n, lit.error);
       }
       e->number = lit.value;
@@ -428,8 +428,8 @@ class Builder {
       } else if (c->is_type<rules::rule_max_unavailable>()) {
         r.kind = Kind::MaxUnavailable;
         const Node& amount = *c->children.at(0);
-        auto lit = dsl::classify_literal(amount.string_view());
-        if (lit.kind == dsl::LiteralKind::Percent && lit.value == std::floor(lit.value)) {
+        auto lit = base::classify_literal(amount.string_view());
+        if (lit.kind == base::LiteralKind::Percent && lit.value == std::floor(lit.value)) {
           r.percent = true;
           r.count = static_cast<std::int64_t>(lit.value);
         } else {

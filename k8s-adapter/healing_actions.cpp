@@ -2,7 +2,8 @@
 
 #include <simdjson.h>
 
-#include "dsl/render.hpp"
+#include "base/json_escape.hpp"
+#include "base/time_format.hpp"
 #include "runtime/safety/journal.hpp"
 
 namespace skippy::k8s {
@@ -12,7 +13,7 @@ constexpr std::string_view kCollection = "/apis/kubeskippy.io/v1alpha1/namespace
 constexpr const char* kManagedBy = "app.kubernetes.io%2Fmanaged-by%3Dskippy";
 
 std::string json_text(std::string_view text) {
-  return "\"" + dsl::json_escape(text) + "\"";
+  return "\"" + base::json_escape(text) + "\"";
 }
 
 std::string api_version_of(std::string_view kind) {
@@ -132,7 +133,7 @@ safety::ExecutionResult HealingActions::execute(const safety::ActionRequest& r,
               "not executed: cannot record the action as a HealingAction: " + created.error};
     }
   }
-  std::string at = json_text(dsl::format_time(now_ms));
+  std::string at = json_text(base::format_time(now_ms));
   if (!unsupported_)
     set_status(r.id, "{\"phase\":\"InProgress\",\"startTime\":" + at + ",\"attempts\":" +
                          std::to_string(attempt) + ",\"lastAttemptTime\":" + at + "}");
@@ -169,7 +170,7 @@ void HealingActions::awaiting_approval(const safety::ActionRequest& r, std::int6
 
 void HealingActions::expired(const safety::ActionRequest& r, std::int64_t now_ms) {
   set_status(r.id,
-             "{\"phase\":\"Cancelled\",\"completionTime\":" + json_text(dsl::format_time(now_ms)) +
+             "{\"phase\":\"Cancelled\",\"completionTime\":" + json_text(base::format_time(now_ms)) +
                  ",\"result\":{\"success\":false,\"message\":\"the approval expired\"}}");
 }
 
@@ -178,13 +179,13 @@ void HealingActions::approved(const safety::ActionRequest& r, const std::string&
   set_status(r.id,
              "{\"phase\":\"Approved\",\"approval\":{\"required\":true,\"approved\":true,"
              "\"approvedBy\":" +
-                 json_text(by) + ",\"approvedAt\":" + json_text(dsl::format_time(now_ms)) + "}}");
+                 json_text(by) + ",\"approvedAt\":" + json_text(base::format_time(now_ms)) + "}}");
 }
 
 void HealingActions::verdict(const safety::HealthVerdict& v) {
   const bool ok = v.state == safety::ActionState::Succeeded;
   set_status(v.request->id, "{\"phase\":\"" + std::string(ok ? "Succeeded" : "Failed") +
-                                "\",\"completionTime\":" + json_text(dsl::format_time(v.time_ms)) +
+                                "\",\"completionTime\":" + json_text(base::format_time(v.time_ms)) +
                                 ",\"result\":{\"success\":" + (ok ? "true" : "false") +
                                 ",\"message\":" + json_text("health check: " + v.reason) + "}}");
 }

@@ -4,14 +4,15 @@
 
 #include <chrono>
 
-#include "dsl/render.hpp"
+#include "base/json_escape.hpp"
+#include "base/time_format.hpp"
 
 namespace skippy::k8s {
 namespace {
 
 // RFC 3339 with microseconds, as metav1.MicroTime is written: 2026-11-26T19:33:00.123000Z.
 std::string micro_time(std::int64_t wall_ms) {
-  std::string t = dsl::format_time(wall_ms);  // ...00.123Z
+  std::string t = base::format_time(wall_ms);  // ...00.123Z
   return t.insert(t.size() - 1, "000");
 }
 
@@ -65,10 +66,10 @@ std::string LeaderElector::lease_path(bool collection) const {
 bool LeaderElector::write(const LeaseRecord& r, bool create) {
   std::string body =
       R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":")" +
-      dsl::json_escape(config_.name) + R"(","namespace":")" +
-      dsl::json_escape(config_.namespace_name) + "\"";
-  if (!create) body += R"(,"resourceVersion":")" + dsl::json_escape(observed_version_) + "\"";
-  body += R"(},"spec":{"holderIdentity":")" + dsl::json_escape(r.holder) +
+      base::json_escape(config_.name) + R"(","namespace":")" +
+      base::json_escape(config_.namespace_name) + "\"";
+  if (!create) body += R"(,"resourceVersion":")" + base::json_escape(observed_version_) + "\"";
+  body += R"(},"spec":{"holderIdentity":")" + base::json_escape(r.holder) +
           R"(","leaseDurationSeconds":)" + std::to_string(r.lease_duration_s) +
           R"(,"acquireTime":")" + r.acquire_time + R"(","renewTime":")" + r.renew_time +
           R"(","leaseTransitions":)" + std::to_string(r.transitions) + "}}";

@@ -20,7 +20,7 @@
 #include <fstream>
 #include <thread>
 
-#include "dsl/label_escape.hpp"
+#include "base/label_escape.hpp"
 #include "runtime/http/exchange.hpp"
 
 namespace skippy::policytest {
@@ -173,7 +173,7 @@ std::string openmetrics_text(const std::vector<TimedSeries>& series) {
     std::string labels;
     for (std::size_t i = 1; i < s->labels.size(); ++i) {
       labels += (labels.empty() ? "" : ",") + s->labels[i].first + "=\"" +
-                dsl::label_value_escape(s->labels[i].second) + "\"";
+                base::label_value_escape(s->labels[i].second) + "\"";
     }
     std::string head = name + (labels.empty() ? "" : "{" + labels + "}") + " ";
     for (const auto& [t, sample] : s->samples) {

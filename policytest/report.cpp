@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "dsl/render.hpp"
+#include "base/json_escape.hpp"
 
 namespace skippy::policytest {
 namespace {
@@ -118,7 +118,7 @@ void write_coverage_text(std::ostream& out, const Coverage& coverage) {
 }
 
 void write_coverage_json(std::ostream& out, const Coverage& coverage) {
-  using dsl::json_escape;
+  using base::json_escape;
   out << "{\"policies\":[";
   for (std::size_t i = 0; i < coverage.size(); ++i) {
     const auto& p = coverage[i];

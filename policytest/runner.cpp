@@ -8,7 +8,7 @@
 #include <set>
 #include <string_view>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 #include "runtime/prometheus/client.hpp"
 #include "runtime/replay/query_sources.hpp"
 
@@ -24,7 +24,7 @@ std::string describe(const TriggerLine& t) {
 }
 
 std::string at_text(std::int64_t ms) {
-  return ms == 0 ? "0s" : dsl::format_duration(ms);
+  return ms == 0 ? "0s" : base::format_duration(ms);
 }
 
 // The test's samples on the time axis, from 0 (the Unix epoch), as promtool writes them.

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 
 namespace skippy::policytest {
 namespace {
@@ -73,7 +73,7 @@ class Reader {
                                        bool positive) {
     auto s = text(n, what);
     if (!s) return std::nullopt;
-    auto ms = dsl::parse_duration(*s);
+    auto ms = base::parse_duration(*s);
     if (!ms && *s == "0") ms = 0;
     if (!ms || (positive && *ms <= 0)) {
       error(n, what + ": `" + *s + "` is not a " + (positive ? "positive " : "") +
@@ -182,7 +182,7 @@ void read_expected(Reader& r, const YAML::Node& n, const std::string& what, Test
   if (n.IsMap() && !n["at"].IsDefined()) r.error(n, what + ": `at` is missing");
   for (const auto& other : test.expected) {
     if (has_at && other.at_ms == e.at_ms)
-      r.error(n, what + ".at: " + dsl::format_duration(e.at_ms) +
+      r.error(n, what + ".at: " + base::format_duration(e.at_ms) +
                      " is expected twice (first on line " + std::to_string(other.where.line) + ")");
   }
   std::sort(e.actions.begin(), e.actions.end());
@@ -239,7 +239,7 @@ void read_expected_trigger(Reader& r, const YAML::Node& n, const std::string& wh
   for (const auto& other : test.expected_triggers) {
     if (other.at_ms == e.at_ms && other.line.policy == e.line.policy &&
         other.line.trigger == e.line.trigger && other.line.target == e.line.target)
-      r.error(n, what + ": the same trigger and target at " + dsl::format_duration(e.at_ms) +
+      r.error(n, what + ": the same trigger and target at " + base::format_duration(e.at_ms) +
                      " is expected twice (first on line " + std::to_string(other.where.line) + ")");
   }
   test.expected_triggers.push_back(std::move(e));

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 #include "simulator/names.hpp"
 #include "simulator/selectors.hpp"
 
@@ -88,10 +88,10 @@ std::optional<double> number(std::string_view text) {
 // A resource quantity ("256Mi", "1.5G", "500m", "2") in bytes or cores, read as the policy
 // language reads quantities; "500m" reads there as minutes or millicores, here as millicores.
 std::optional<double> quantity(const std::string& text) {
-  dsl::ClassifiedLiteral literal = dsl::classify_literal(text);
-  if (literal.kind == dsl::LiteralKind::Duration && literal.minutes_or_milli)
+  base::ClassifiedLiteral literal = base::classify_literal(text);
+  if (literal.kind == base::LiteralKind::Duration && literal.minutes_or_milli)
     return literal.value / 60'000;  // N minutes in seconds, as N thousandths
-  if (literal.kind == dsl::LiteralKind::Number || literal.kind == dsl::LiteralKind::Quantity)
+  if (literal.kind == base::LiteralKind::Number || literal.kind == base::LiteralKind::Quantity)
     return literal.value;
   return std::nullopt;
 }

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <vector>
 
-#include "dsl/label_escape.hpp"
+#include "base/label_escape.hpp"
 #include "simulator/behaviour.hpp"
 #include "simulator/object_meta.hpp"
 #include "simulator/pod_state.hpp"
@@ -34,7 +34,7 @@ void add_named(Family& f, const std::string& name, const Labels& labels, double 
   f.samples += '{';
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (i) f.samples += ',';
-    f.samples += labels[i].first + "=\"" + dsl::label_value_escape(labels[i].second) + '"';
+    f.samples += labels[i].first + "=\"" + base::label_value_escape(labels[i].second) + '"';
   }
   f.samples += "} " + format_value(value) + "\n";
 }

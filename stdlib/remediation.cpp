@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dsl/render.hpp"
+#include "base/json_escape.hpp"
 #include "runtime/engine/audit.hpp"
 #include "runtime/engine/target_table.hpp"
 
@@ -20,7 +20,7 @@ constexpr std::string_view kJsonPatch = "application/json-patch+json";
 constexpr std::string_view kJson = "application/json";
 
 std::string quoted(std::string_view s) {
-  return "\"" + dsl::json_escape(s) + "\"";
+  return "\"" + base::json_escape(s) + "\"";
 }
 
 std::string whole(double d) {

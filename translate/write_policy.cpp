@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "base/literals.hpp"
 #include "dsl/format.hpp"
-#include "dsl/literals.hpp"
 #include "translate/write_action.hpp"
 #include "translate/write_trigger.hpp"
 
@@ -291,7 +291,7 @@ class PolicyWriter {
     std::int64_t every = 30'000;
     for (auto ms : for_durations_)
       if (ms > 0) every = std::min(every, ms);
-    return "  every " + dsl::format_duration(every) + "\n";
+    return "  every " + base::format_duration(every) + "\n";
   }
 
   void write_triggers() {
@@ -305,7 +305,7 @@ class PolicyWriter {
       }
       trigger_text_ += "  trigger " + w.name + " when " + w.condition;
       if (w.for_ms > 0) {
-        trigger_text_ += " for " + dsl::format_duration(w.for_ms);
+        trigger_text_ += " for " + base::format_duration(w.for_ms);
         for_durations_.push_back(w.for_ms);
       }
       trigger_text_ += "\n";
@@ -379,14 +379,14 @@ class PolicyWriter {
       if (t.cooldown_ms.present) defaulted = false;
       if (t.cooldown_ms.value != cooldown) {
         f_.warning(t.cooldown_ms.where,
-                   "cooldownPeriod " + dsl::format_duration(t.cooldown_ms.value) +
+                   "cooldownPeriod " + base::format_duration(t.cooldown_ms.value) +
                        " differs from the other triggers'; Skippy has one cooldown per policy, "
                        "and the longest, " +
-                       dsl::format_duration(cooldown) + ", is used");
+                       base::format_duration(cooldown) + ", is used");
       }
     }
     if (cooldown <= 0) cooldown = 300'000;
-    s += "    cooldown " + dsl::format_duration(cooldown) + " per policy # " +
+    s += "    cooldown " + base::format_duration(cooldown) + " per policy # " +
          (defaulted ? "no cooldownPeriod: the schema's default"
                     : "the longest cooldownPeriod of the triggers") +
          "\n";
@@ -420,7 +420,7 @@ class PolicyWriter {
           "requireHealthCheck: the runtime checks every action's target "
           "after it, with one timeout for all policies (`safety.health_check.timeout` "
           "in `skippy run`'s config file), not this policy's " +
-          dsl::format_duration(p_.safety.health_check_timeout_ms.value);
+          base::format_duration(p_.safety.health_check_timeout_ms.value);
       f_.note(p_.safety.require_health_check.where, message);
       s += comment_lines(message, "    ");
     }

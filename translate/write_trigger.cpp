@@ -3,8 +3,8 @@
 #include <array>
 #include <charconv>
 
+#include "base/literals.hpp"
 #include "dsl/format.hpp"
-#include "dsl/literals.hpp"
 #include "translate/metrics.hpp"
 
 namespace skippy::translate {
@@ -137,7 +137,7 @@ std::string TriggerWriter::signal_for(const std::string& suggested, const Metric
 
 void TriggerWriter::duration(const Field<std::int64_t>& d, WrittenTrigger& out) {
   out.for_ms = d.value;
-  std::string text = dsl::format_duration(d.value);
+  std::string text = base::format_duration(d.value);
   std::string message =
       "upstream never honoured `duration`: it acted at the first evaluation "
       "that met the condition; translated as `for " +
@@ -177,7 +177,7 @@ bool TriggerWriter::event(const EventTrigger& e, WrittenTrigger& out) {
     count = 1;
   }
   std::int64_t window = e.window_ms.value > 0 ? e.window_ms.value : 300'000;
-  args += "within: " + dsl::format_duration(window);
+  args += "within: " + base::format_duration(window);
   out.condition = "events(" + args + ") >= " + std::to_string(count);
   return true;
 }

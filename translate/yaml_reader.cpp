@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 
 namespace skippy::translate {
 
@@ -146,12 +146,12 @@ void YamlReader::read_duration(const YAML::Node& map, std::string_view key,
   read(map, key, parent, text);
   out.where = text.where;
   if (!text.present) return;
-  auto ms = dsl::parse_duration(text.value);
+  auto ms = base::parse_duration(text.value);
   if (!ms) {
     findings_.warning(out.where, "`" + text.value +
                                      "` is not a duration such as 90s, 5m or 1h30m; the "
                                      "default " +
-                                     dsl::format_duration(out.value) + " is used");
+                                     base::format_duration(out.value) + " is used");
     return;
   }
   out.value = *ms;

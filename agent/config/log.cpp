@@ -3,7 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "dsl/render.hpp"
+#include "base/json_escape.hpp"
 
 namespace skippy::agent {
 namespace {
@@ -17,7 +17,7 @@ std::shared_ptr<spdlog::logger>& logger() {
 
 // The message as a quoted string: JSON escapes serve logfmt as well.
 std::string quoted(std::string_view text) {
-  return "\"" + dsl::json_escape(text) + "\"";
+  return "\"" + base::json_escape(text) + "\"";
 }
 
 void log(spdlog::level::level_enum level, std::string_view message) {

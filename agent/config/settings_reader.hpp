@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "agent/config/config_problem.hpp"
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 #include "dsl/validate.hpp"
 
 namespace skippy::agent::settings {
@@ -113,13 +113,13 @@ class Reader {
 
   // A Prometheus duration ("10s", "500ms"), in milliseconds, at least `min_ms`.
   std::optional<std::int64_t> duration(const Entry& e, std::int64_t min_ms) {
-    auto ms = e.value.IsScalar() ? dsl::parse_duration(e.value.Scalar()) : std::nullopt;
+    auto ms = e.value.IsScalar() ? base::parse_duration(e.value.Scalar()) : std::nullopt;
     if (!ms) {
       problem(e, "expected a duration such as `10s` or `500ms`");
       return std::nullopt;
     }
     if (*ms < min_ms) {
-      problem(e, "expected a duration of at least " + dsl::format_duration(min_ms));
+      problem(e, "expected a duration of at least " + base::format_duration(min_ms));
       return std::nullopt;
     }
     return ms;
@@ -129,9 +129,9 @@ class Reader {
   std::optional<std::size_t> size(const Entry& e) {
     auto s = e.value.IsScalar() ? e.value.Scalar() : std::string();
     if (!s.empty() && s[0] >= '0' && s[0] <= '9') {
-      auto literal = dsl::classify_literal(s);
-      bool bytes = literal.kind == dsl::LiteralKind::Number ||
-                   (literal.kind == dsl::LiteralKind::Quantity && !literal.minutes_or_milli);
+      auto literal = base::classify_literal(s);
+      bool bytes = literal.kind == base::LiteralKind::Number ||
+                   (literal.kind == base::LiteralKind::Quantity && !literal.minutes_or_milli);
       if (bytes && literal.value >= 1 && literal.value <= 0x1p53 &&
           literal.value == std::floor(literal.value)) {
         return static_cast<std::size_t>(literal.value);

@@ -9,7 +9,7 @@
 
 #include "agent/config/log.hpp"
 #include "agent/process/exit_codes.hpp"
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 #include "k8s-adapter/in_cluster.hpp"
 
 namespace skippy::agent {
@@ -51,7 +51,7 @@ int configure_election(const RunOptions& options, ClusterAccess& out) {
                    &c.renew_deadline_ms},
         std::tuple{"--leader-elect-retry-period", &options.leader_elect_retry_period,
                    &c.retry_period_ms}}) {
-    auto ms = dsl::parse_duration(*text);
+    auto ms = base::parse_duration(*text);
     if (!ms) {
       std::cerr << "skippy run: " << flag << ": `" << *text
                 << "` is not a duration (such as 15s)\n";

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "base/json_escape.hpp"
+#include "base/time_format.hpp"
 #include "dsl/render.hpp"
 #include "toolchain/inputs.hpp"
 #include "toolchain/translation_output.hpp"
@@ -117,8 +119,8 @@ std::vector<std::string> PolicyStatusReporter::report(const std::vector<PolicyVe
     if (it != reported_.end() && it->second == said) continue;
     std::string body = R"({"status":{"conditions":[{"type":"Ready","status":")" +
                        std::string(v.ready ? "True" : "False") + R"(","reason":")" + v.reason +
-                       R"(","message":")" + dsl::json_escape(v.message) +
-                       R"(","lastTransitionTime":")" + dsl::format_time(now_ms) + "\"}]}}";
+                       R"(","message":")" + base::json_escape(v.message) +
+                       R"(","lastTransitionTime":")" + base::format_time(now_ms) + "\"}]}}";
     auto result = client_.send("PATCH",
                                "/apis/kubeskippy.io/v1alpha1/namespaces/" + v.namespace_name +
                                    "/healingpolicies/" + v.name + "/status",

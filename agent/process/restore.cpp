@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "agent/config/log.hpp"
-#include "dsl/render.hpp"
+#include "base/time_format.hpp"
 #include "runtime/replay/replay.hpp"
 
 namespace skippy::agent {
@@ -36,7 +36,7 @@ void restore_triggers(engine::Engine& engine, const bytecode::Program& program,
     log_info("restore: " + std::to_string(fresh) +
              " trigger(s) reading only Kubernetes state start afresh");
   log_info("restored trigger states from " + std::to_string(report.ticks) + " ticks (" +
-           dsl::format_time(window->start_ms) + " to " + dsl::format_time(window->end_ms) +
+           base::format_time(window->start_ms) + " to " + base::format_time(window->end_ms) +
            "): " + std::to_string(pending) + " pending, " + std::to_string(firing) + " firing");
 }
 

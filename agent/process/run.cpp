@@ -16,7 +16,8 @@
 #include "agent/process/restore.hpp"
 #include "agent/safety_loop.hpp"
 #include "agent/ticker.hpp"
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
+#include "base/time_format.hpp"
 #include "k8s-adapter/api_executor.hpp"
 #include "k8s-adapter/healing_actions.hpp"
 #include "runtime/monitor/self_metrics.hpp"
@@ -110,7 +111,7 @@ void log_tick(const TickReport& report, const bytecode::Program& program, std::i
                              : std::string("standing by (the Lease is held by ") +
                                    (election->holder().empty() ? "nobody" : election->holder()) +
                                    "), ";
-  log_info("tick " + dsl::format_time(now) + ": " + std::to_string(evaluated) + " policies, " +
+  log_info("tick " + base::format_time(now) + ": " + std::to_string(evaluated) + " policies, " +
            std::to_string(targets) + " targets, " + std::to_string(report.queries) + " queries (" +
            std::to_string(report.failed_queries) + " failed), " +
            std::to_string(tick.changes.size()) + " trigger changes, " +
@@ -146,7 +147,7 @@ int run_agent(const RunOptions& flags) {
     std::cerr << error;
     return kExitUsage;
   }
-  auto max_lookback = dsl::parse_duration(options.restore_max_lookback);
+  auto max_lookback = base::parse_duration(options.restore_max_lookback);
   if (!max_lookback) {
     std::cerr << "skippy run: --restore.max-lookback: `" << options.restore_max_lookback
               << "` is not a duration (such as 30m or 1h)\n";

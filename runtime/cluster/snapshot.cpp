@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 #include "runtime/cluster/events.hpp"
 #include "runtime/cluster/manifest.hpp"
 
@@ -73,7 +73,7 @@ class Reader {
   std::int64_t time(const YAML::Node& n, const std::string& path) {
     std::string s = text(n, path);
     if (s.empty()) return 0;
-    if (auto ms = dsl::parse_duration(s)) return *ms;
+    if (auto ms = base::parse_duration(s)) return *ms;
     if (s.find_first_not_of("0123456789.") == std::string::npos) {
       return static_cast<std::int64_t>(std::stod(s) * 1000);
     }

@@ -1,11 +1,12 @@
 #include "runtime/engine/audit.hpp"
+#include "base/json_escape.hpp"
 
 #include <cmath>
 #include <cstdio>
 
 namespace skippy::engine {
 
-using dsl::json_escape;
+using base::json_escape;
 
 std::string json_value(const bytecode::Value& v) {
   switch (v.tag) {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "dsl/render.hpp"
+#include "base/time_format.hpp"
 #include "runtime/bytecode/program.hpp"
 #include "runtime/engine/tick.hpp"
 
@@ -21,6 +21,6 @@ std::string proposal_context(const bytecode::Program& program, const TickResult&
                              const ProposalRecord& proposal);
 
 // RFC 3339 UTC with milliseconds: 2026-11-26T09:40:48.123Z
-using dsl::format_time;
+using base::format_time;
 
 }  // namespace skippy::engine

@@ -1,11 +1,12 @@
 #include "runtime/safety/decision_record.hpp"
 
-#include "dsl/render.hpp"
+#include "base/json_escape.hpp"
+#include "base/time_format.hpp"
 
 namespace skippy::safety {
 namespace {
 
-using dsl::json_escape;
+using base::json_escape;
 
 void field(std::string& out, std::string_view name, std::string_view text) {
   out.append(",\"").append(name).append("\":\"").append(json_escape(text)).append("\"");
@@ -20,7 +21,7 @@ std::string event_record(std::string_view event, const ActionRequest& r, std::in
   std::string out = "{\"event\":\"";
   out.append(event).append("\"");
   field(out, "id", r.id);
-  field(out, "time", dsl::format_time(time_ms));
+  field(out, "time", base::format_time(time_ms));
   field(out, "policy", r.policy);
   field(out, "action", r.action);
   field(out, "target", target_key(r.target));
@@ -32,10 +33,10 @@ std::string event_record(std::string_view event, const ActionRequest& r, std::in
 std::string decision_record(const Decision& d) {
   const ActionRequest& r = *d.request;
   std::string out = "{\"id\":\"" + json_escape(r.id) + "\"";
-  field(out, "time", dsl::format_time(d.time_ms));
+  field(out, "time", base::format_time(d.time_ms));
   field(out, "policy", r.policy);
   field(out, "trigger", r.trigger);
-  field(out, "fired_at", dsl::format_time(r.fired_at_ms));
+  field(out, "fired_at", base::format_time(r.fired_at_ms));
   field(out, "target", target_key(r.target));
   field(out, "action", r.action);
   out += ",\"arguments\":{";
@@ -69,7 +70,7 @@ std::string execution_record(const ExecutionReport& report) {
   field(out, "status", execution_status_name(report.result.status));
   field(out, "state", action_state_name(report.effect.state));
   if (report.effect.state == ActionState::Retrying)
-    field(out, "retry_at", dsl::format_time(report.effect.retry_at_ms));
+    field(out, "retry_at", base::format_time(report.effect.retry_at_ms));
   field(out, "message", report.result.message);
   out += "}";
   return out;

@@ -4,7 +4,7 @@
 #include <optional>
 #include <tuple>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 #include "runtime/safety/decision_order.hpp"
 #include "runtime/safety/gates.hpp"
 
@@ -14,7 +14,7 @@ namespace {
 constexpr std::int64_t kSweepEveryMs = kMinuteMs;
 
 std::string ago(std::int64_t then_ms, std::int64_t now_ms) {
-  return dsl::format_duration(std::max<std::int64_t>(0, now_ms - then_ms)) + " ago";
+  return base::format_duration(std::max<std::int64_t>(0, now_ms - then_ms)) + " ago";
 }
 
 std::string duplicate_reason(const ActionEntry& e, std::int64_t now_ms) {
@@ -334,7 +334,7 @@ HealthVerdict Gatekeeper::end_verifying(const std::string& id, ActionEntry& e, A
     out.reason.append(" ").append(health.detail);
   } else {
     out.reason.append(" not ready within ")
-        .append(dsl::format_duration(e.deadline_ms - e.updated_ms));
+        .append(base::format_duration(e.deadline_ms - e.updated_ms));
     if (!health.healthy && !health.detail.empty()) out.reason.append(": ").append(health.detail);
   }
   finish(id, e, state, now_ms);

@@ -4,12 +4,12 @@
 #include <cmath>
 #include <limits>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 
 namespace skippy::safety {
 namespace {
 
-using dsl::format_duration;
+using base::format_duration;
 
 std::string percent(double share) {
   return std::to_string(std::lround(share * 100)) + "%";

@@ -2,14 +2,14 @@
 #include <algorithm>
 #include <vector>
 
-#include "dsl/render.hpp"
+#include "base/json_escape.hpp"
 #include "runtime/safety/journal.hpp"
 #include "runtime/safety/journal_checksum.hpp"
 
 namespace skippy::safety {
 namespace {
 
-using dsl::json_escape;
+using base::json_escape;
 
 // Appends `"name":` (after a comma unless first).
 class Object {

@@ -1,8 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 
-using namespace skippy::dsl;
+using namespace skippy::base;
 
 BOOST_AUTO_TEST_SUITE(literals)
 

@@ -1,6 +1,7 @@
 #include <simdjson.h>
 #include <boost/test/unit_test.hpp>
 
+#include "base/json_escape.hpp"
 #include "dsl/render.hpp"
 
 using namespace skippy::dsl;
@@ -65,10 +66,10 @@ BOOST_FIXTURE_TEST_CASE(sarif_has_the_2_1_0_shape, Fixture) {
 }
 
 BOOST_AUTO_TEST_CASE(json_escape_controls) {
-  BOOST_TEST(json_escape(std::string("a\x01"
-                                     "b",
-                                     3)) == "a\\u0001b");
-  BOOST_TEST(json_escape("\\\"") == "\\\\\\\"");
+  BOOST_TEST(skippy::base::json_escape(std::string("a\x01"
+                                                   "b",
+                                                   3)) == "a\\u0001b");
+  BOOST_TEST(skippy::base::json_escape("\\\"") == "\\\\\\\"");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,7 +6,7 @@
 #include <simdjson.h>
 #include <boost/test/unit_test.hpp>
 
-#include "dsl/render.hpp"
+#include "base/time_format.hpp"
 
 #include <map>
 #include <vector>
@@ -1075,7 +1075,7 @@ BOOST_AUTO_TEST_CASE(a_decision_record_is_one_json_line_with_every_gate) {
   simdjson::dom::element doc;
   BOOST_REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
   BOOST_TEST(std::string_view(doc["id"]) == again.id);
-  BOOST_TEST(std::string_view(doc["time"]) == dsl::format_time(30 * kSecond));
+  BOOST_TEST(std::string_view(doc["time"]) == base::format_time(30 * kSecond));
   BOOST_TEST(std::string_view(doc["policy"]) == "p\"q");
   BOOST_TEST(std::string_view(doc["trigger"]) == "crashing");
   BOOST_TEST(std::string_view(doc["target"]) == "Pod/apps/web-1");

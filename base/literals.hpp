@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace skippy::dsl {
+namespace skippy::base {
 
 enum class LiteralKind : std::uint8_t { Number, Duration, Quantity, Percent, Invalid };
 
@@ -31,4 +31,4 @@ std::optional<std::int64_t> parse_duration(std::string_view text);
 // Formats milliseconds as the shortest Prometheus duration ("90s" -> "1m30s").
 std::string format_duration(std::int64_t millis);
 
-}  // namespace skippy::dsl
+}  // namespace skippy::base

@@ -1,6 +1,6 @@
-#include "dsl/label_escape.hpp"
+#include "base/label_escape.hpp"
 
-namespace skippy::dsl {
+namespace skippy::base {
 
 std::string label_value_escape(std::string_view text) {
   std::string out;
@@ -15,4 +15,4 @@ std::string label_value_escape(std::string_view text) {
   return out;
 }
 
-}  // namespace skippy::dsl
+}  // namespace skippy::base

@@ -1,11 +1,11 @@
-#include "dsl/literals.hpp"
+#include "base/literals.hpp"
 
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <limits>
 
-namespace skippy::dsl {
+namespace skippy::base {
 namespace {
 
 struct Unit {
@@ -155,4 +155,4 @@ ClassifiedLiteral classify_literal(std::string_view text) {
   return out;
 }
 
-}  // namespace skippy::dsl
+}  // namespace skippy::base

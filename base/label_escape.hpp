@@ -4,9 +4,9 @@
 #include <string>
 #include <string_view>
 
-namespace skippy::dsl {
+namespace skippy::base {
 
 // Escapes a label value (without the quotes): backslash, double quote and newline.
 std::string label_value_escape(std::string_view text);
 
-}  // namespace skippy::dsl
+}  // namespace skippy::base
