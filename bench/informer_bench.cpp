@@ -16,7 +16,7 @@
 
 #include "k8s-adapter/informer.hpp"
 #include "k8s-adapter/objects.hpp"
-#include "tests/k8s/api_script.hpp"
+#include "tests/k8s-adapter/api_script.hpp"
 
 using namespace skippy;
 using namespace std::chrono_literals;

@@ -35,8 +35,8 @@
 #include "bench/cluster_workload.hpp"
 #include "runtime/http/exchange.hpp"
 #include "runtime/prometheus/client.hpp"
-#include "tests/prometheus/prometheus_server.hpp"
-#include "tests/prometheus/support.hpp"
+#include "tests/runtime/prometheus/prometheus_server.hpp"
+#include "tests/runtime/prometheus/support.hpp"
 
 namespace {
 

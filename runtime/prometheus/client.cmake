@@ -21,5 +21,5 @@ endif()
 
 # The fuzz configuration builds no tests; the decoder's fuzz target lives with the tests.
 if(SKIPPY_BUILD_FUZZ)
-  include(${PROJECT_SOURCE_DIR}/tests/prometheus/tests.cmake)
+  include(${PROJECT_SOURCE_DIR}/tests/runtime/prometheus/tests.cmake)
 endif()

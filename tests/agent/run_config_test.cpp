@@ -6,7 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "agent/config/run_config.hpp"
-#include "tests/prometheus/support.hpp"
+#include "tests/runtime/prometheus/support.hpp"
 
 namespace agent = skippy::agent;
 namespace fs = std::filesystem;

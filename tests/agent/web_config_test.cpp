@@ -9,7 +9,7 @@
 #include "agent/config/http_client_config.hpp"
 #include "agent/config/web_config.hpp"
 #include "runtime/web/web_auth.hpp"
-#include "tests/prometheus/support.hpp"
+#include "tests/runtime/prometheus/support.hpp"
 
 namespace agent = skippy::agent;
 namespace web = skippy::web;

@@ -20,7 +20,7 @@
 #include "stdlib/builtins/catalog.hpp"
 #include "stdlib/remediation.hpp"
 #include "tests/deploy/openapi_check.hpp"
-#include "tests/prometheus/support.hpp"
+#include "tests/runtime/prometheus/support.hpp"
 
 namespace test = skippy::test;
 namespace fs = std::filesystem;

@@ -5,8 +5,8 @@
 #define BOOST_TEST_MODULE replay_command
 #include <boost/test/unit_test.hpp>
 
-#include "tests/prometheus/prometheus_server.hpp"
-#include "tests/runtime/fault_proxy.hpp"
+#include "tests/run/fault_proxy.hpp"
+#include "tests/runtime/prometheus/prometheus_server.hpp"
 
 using skippy::test::Process;
 using skippy::test::PrometheusServer;

@@ -9,8 +9,8 @@
 #define BOOST_TEST_MODULE test_agreement
 #include <boost/test/unit_test.hpp>
 
-#include "tests/prometheus/support.hpp"
-#include "tests/runtime/promtool_agreement.hpp"
+#include "tests/run/promtool_agreement.hpp"
+#include "tests/runtime/prometheus/support.hpp"
 
 using namespace skippy::test::agreement;
 using skippy::test::Process;

@@ -5,7 +5,7 @@
 #define BOOST_TEST_MODULE test_command
 #include <boost/test/unit_test.hpp>
 
-#include "tests/prometheus/support.hpp"
+#include "tests/runtime/prometheus/support.hpp"
 
 using skippy::test::Process;
 using skippy::test::read_file;

@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "k8s-adapter/kubeconfig.hpp"
-#include "tests/prometheus/support.hpp"
+#include "tests/runtime/prometheus/support.hpp"
 
 namespace test = skippy::test;
 namespace fs = std::filesystem;

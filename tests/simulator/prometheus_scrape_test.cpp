@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/prometheus/prometheus_server.hpp"
+#include "tests/runtime/prometheus/prometheus_server.hpp"
 
 using namespace skippy::test;
 using namespace std::chrono_literals;

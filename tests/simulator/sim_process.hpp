@@ -8,7 +8,7 @@
 
 #include "k8s-adapter/api_client.hpp"
 #include "k8s-adapter/kubeconfig.hpp"
-#include "tests/prometheus/support.hpp"
+#include "tests/runtime/prometheus/support.hpp"
 
 namespace skippy::test {
 
