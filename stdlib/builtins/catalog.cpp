@@ -7,30 +7,21 @@ namespace {
 
 using T = Type;
 
+// The arity is the number of parameter types given.
+template <std::size_t N>
+constexpr FunctionDecl function_decl(std::string_view name, Type result, std::uint16_t cost,
+                                     std::string_view doc, const Type (&params)[N]) {
+  static_assert(N <= std::size(FunctionDecl{}.params), "at most three parameters");
+  FunctionDecl d{name, static_cast<std::uint8_t>(N), {}, result, cost, doc};
+  for (std::size_t i = 0; i < N; ++i) d.params[i] = params[i];
+  return d;
+}
+
 constexpr std::array kFunctions = {
-    FunctionDecl{"min",
-                 2,
-                 {T::Numeric, T::Numeric},
-                 T::Numeric,
-                 1,
-                 "the smaller of two values of the same kind"},
-    FunctionDecl{"max",
-                 2,
-                 {T::Numeric, T::Numeric},
-                 T::Numeric,
-                 1,
-                 "the larger of two values of the same kind"},
-    FunctionDecl{"abs", 1, {T::Numeric}, T::Numeric, 1, "the absolute value"},
-    FunctionDecl{"clamp",
-                 3,
-                 {T::Numeric, T::Numeric, T::Numeric},
-                 T::Numeric,
-                 1,
-                 "clamp(x, lo, hi): x limited to [lo, hi]"},
-    FunctionDecl{
-        "round", 1, {T::Number}, T::Number, 1, "the nearest whole number, halves away from zero"},
-    FunctionDecl{"floor", 1, {T::Number}, T::Number, 1, "the largest whole number not above x"},
-    FunctionDecl{"ceil", 1, {T::Number}, T::Number, 1, "the smallest whole number not below x"},
+#define SKIPPY_FUNCTION(name, impl, result, cost, doc, ...) \
+  function_decl(#name, result, cost, doc, {__VA_ARGS__}),
+#include "stdlib/builtins/functions.def"
+#undef SKIPPY_FUNCTION
 };
 
 constexpr std::array kWindowFunctions = {
