@@ -412,3 +412,40 @@ BOOST_AUTO_TEST_CASE(a_policy_with_notes_only_translates_cleanly) {
   auto w = run(spec());
   BOOST_TEST(!w.clean);
 }
+
+BOOST_AUTO_TEST_CASE(aliases_that_expand_past_any_real_manifest_are_refused_not_followed) {
+  // Nine levels of ten aliases each: a billion values once followed, in a patch that would be
+  // written out in full. Refused with a located error, before anything walks it.
+  std::string laughs = "      - {op: add, path: /a, value: &l0 [x, x, x, x, x, x, x, x, x, x]}\n";
+  for (int i = 1; i <= 9; ++i) {
+    laughs +=
+        "      - {op: add, path: /a" + std::to_string(i) + ", value: &l" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k)
+      laughs += std::string(k ? " , " : "") + "*l" + std::to_string(i - 1);
+    laughs += " ]}\n";
+  }
+  std::string yaml =
+      "apiVersion: kubeskippy.io/v1alpha1\nkind: HealingPolicy\nmetadata: {name: laughs}\n"
+      "spec:\n  selector: {namespaces: [apps], resources: [{kind: Deployment}]}\n"
+      "  triggers: [{name: t, type: metric, metricTrigger: {query: up, threshold: 1, operator: "
+      "\">\"}}]\n  actions:\n  - name: p\n    type: patch\n    patchAction:\n      type: json\n"
+      "      patches:\n" +
+      laughs;
+  auto t = translate::translate_manifests("laughs.yaml", yaml);
+  BOOST_TEST(t.policies.empty());
+  BOOST_TEST_REQUIRE(t.findings.size() == 1u);
+  BOOST_TEST(translate::render_finding(t.findings[0]) ==
+             "laughs.yaml:1: error: document 1 has more than 100000 YAML nodes once its aliases "
+             "are followed, or is nested more than 128 deep; not translated");
+
+  // Nested deeper than any manifest: refused the same way, without exhausting the stack.
+  std::string deep = "apiVersion: kubeskippy.io/v1alpha1\nkind: HealingPolicy\nspec: ";
+  deep += std::string(200, '[') + std::string(200, ']') + "\n";
+  auto d = translate::translate_manifests("deep.yaml", deep);
+  BOOST_TEST(d.policies.empty());
+  bool refused = false;
+  for (const auto& f : d.findings)
+    refused = refused ||
+              translate::render_finding(f).find("nested more than 128 deep") != std::string::npos;
+  BOOST_TEST(refused);
+}
