@@ -109,31 +109,34 @@ void translate_document(const YAML::Node& doc, Findings& findings, Translation& 
   if (errors_after == errors_before) out.policies.push_back(std::move(t));
 }
 
-// More than any real manifest holds (the largest of the upstream corpus has a few hundred).
-constexpr std::size_t kMaxDocumentNodes = 100'000;
+// Far more than any real manifest holds (the largest of the upstream corpus is a few KB).
+constexpr std::size_t kMaxDocumentBytes = 4 << 20;
 
-// How many nodes a document has once its aliases are followed, counted up to `budget`: a few
-// lines of anchors and aliases can stand for billions of nodes ("billion laughs"), which every
-// walk of the tree (a patch written out, a selector read) would then expand. Stops counting,
-// and returns more than the budget, as soon as the budget or the depth is exceeded.
-std::size_t expanded_nodes(const YAML::Node& node, std::size_t budget, std::size_t depth = 0) {
+// How large a document is once its aliases are followed (each node counts 16 bytes and a
+// scalar its text), counted up to `budget`: a few lines of anchors and aliases can stand for
+// billions of nodes, or repeat a long string thousands of times ("billion laughs"), which
+// every walk of the tree (a patch written out, a selector read) would then expand. Stops
+// counting, and returns more than the budget, as soon as the budget or the depth is exceeded.
+std::size_t expanded_size(const YAML::Node& node, std::size_t budget, std::size_t depth = 0) {
   constexpr std::size_t kMaxDepth = 128;
   if (depth > kMaxDepth) return budget + 1;
-  std::size_t count = 1;
+  std::size_t size = 16;
+  if (node.IsScalar()) size += node.Scalar().size();
+  if (size > budget) return size;
   if (node.IsMap()) {
     for (const auto& kv : node) {
-      count += expanded_nodes(kv.first, budget - count, depth + 1);
-      if (count > budget) return count;
-      count += expanded_nodes(kv.second, budget - count, depth + 1);
-      if (count > budget) return count;
+      size += expanded_size(kv.first, budget - size, depth + 1);
+      if (size > budget) return size;
+      size += expanded_size(kv.second, budget - size, depth + 1);
+      if (size > budget) return size;
     }
   } else if (node.IsSequence()) {
     for (const auto& item : node) {
-      count += expanded_nodes(item, budget - count, depth + 1);
-      if (count > budget) return count;
+      size += expanded_size(item, budget - size, depth + 1);
+      if (size > budget) return size;
     }
   }
-  return count;
+  return size;
 }
 
 }  // namespace
@@ -161,11 +164,10 @@ Translation translate_manifests(const std::string& path, std::string_view text) 
     const YAML::Node& doc = documents[i];
     if (!doc.IsDefined() || doc.IsNull()) continue;
     Where where = YamlReader::at(doc, "");
-    if (expanded_nodes(doc, kMaxDocumentNodes) > kMaxDocumentNodes) {
-      findings.error(where, "document " + std::to_string(i + 1) + " has more than " +
-                                std::to_string(kMaxDocumentNodes) +
-                                " YAML nodes once its aliases are followed, or is nested more "
-                                "than 128 deep; not translated");
+    if (expanded_size(doc, kMaxDocumentBytes) > kMaxDocumentBytes) {
+      findings.error(where, "document " + std::to_string(i + 1) +
+                                " is larger than 4 MiB once its YAML aliases are followed, or "
+                                "is nested more than 128 deep; not translated");
       continue;
     }
     if (!doc.IsMap()) {

@@ -435,8 +435,21 @@ BOOST_AUTO_TEST_CASE(aliases_that_expand_past_any_real_manifest_are_refused_not_
   BOOST_TEST(t.policies.empty());
   BOOST_TEST_REQUIRE(t.findings.size() == 1u);
   BOOST_TEST(translate::render_finding(t.findings[0]) ==
-             "laughs.yaml:1: error: document 1 has more than 100000 YAML nodes once its aliases "
-             "are followed, or is nested more than 128 deep; not translated");
+             "laughs.yaml:1: error: document 1 is larger than 4 MiB once its YAML aliases are "
+             "followed, or is nested more than 128 deep; not translated");
+
+  // One long string repeated through aliases, few nodes: refused by its size.
+  std::string strings =
+      "apiVersion: kubeskippy.io/v1alpha1\nkind: HealingPolicy\nmetadata: "
+      "{name: long}\nspec:\n  long: &s " +
+      std::string(60'000, 'x') + "\n  many: [";
+  for (int k = 0; k < 100; ++k) strings += std::string(k ? " , " : "") + "*s";
+  strings += " ]\n";
+  auto l = translate::translate_manifests("long.yaml", strings);
+  BOOST_TEST(l.policies.empty());
+  BOOST_TEST_REQUIRE(!l.findings.empty());
+  BOOST_TEST(translate::render_finding(l.findings[0]).find("larger than 4 MiB") !=
+             std::string::npos);
 
   // Nested deeper than any manifest: refused the same way, without exhausting the stack.
   std::string deep = "apiVersion: kubeskippy.io/v1alpha1\nkind: HealingPolicy\nspec: ";
