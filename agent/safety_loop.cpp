@@ -1,5 +1,7 @@
 #include "agent/safety_loop.hpp"
 
+#include <map>
+
 #include "base/json_escape.hpp"
 #include "base/time_format.hpp"
 #include "runtime/safety/decision_record.hpp"
@@ -196,6 +198,41 @@ std::pair<int, std::string> SafetyLoop::approve(std::string_view id) {
   }
   return {status, "{\"id\":\"" + base::json_escape(id) + "\",\"result\":\"" +
                       safety::approve_result_name(result) + "\"}"};
+}
+
+}  // namespace skippy::agent
+
+namespace skippy::agent {
+namespace {
+
+engine::OutcomeStats stats_of(const safety::OutcomeCounts& c) {
+  return {c.attempts, c.healed, c.failed, c.recurred, c.recovery_ms_total};
+}
+
+}  // namespace
+
+engine::OutcomeStats SafetyLoop::outcomes(std::string_view policy, std::string_view action,
+                                          std::string_view workload_key, std::int64_t within_ms,
+                                          std::int64_t now_ms) const {
+  std::lock_guard lock(mutex_);
+  return stats_of(
+      gatekeeper_.state().outcomes.counts(policy, action, workload_key, within_ms, now_ms));
+}
+
+std::vector<monitor::RuntimeMetrics::ActionOutcomes> SafetyLoop::outcome_totals(
+    std::int64_t within_ms, std::int64_t now_ms) const {
+  std::lock_guard lock(mutex_);
+  std::map<std::pair<std::string, std::string>, safety::OutcomeCounts> totals;
+  for (const auto& [key, records] : gatekeeper_.state().outcomes.records) {
+    const std::string policy = key.substr(0, key.find('\x1f'));
+    for (const auto& r : records) {
+      if (r.ended_ms < now_ms - within_ms || r.ended_ms > now_ms) continue;
+      safety::tally(totals[{policy, r.action}], r);
+    }
+  }
+  std::vector<monitor::RuntimeMetrics::ActionOutcomes> out;
+  for (const auto& [key, c] : totals) out.push_back({key.first, key.second, stats_of(c)});
+  return out;
 }
 
 }  // namespace skippy::agent

@@ -15,6 +15,7 @@
 #include "agent/journal_store.hpp"
 #include "agent/sinks.hpp"
 #include "runtime/cluster/cluster_view.hpp"
+#include "runtime/engine/advisor.hpp"
 #include "runtime/monitor/self_metrics.hpp"
 #include "runtime/safety/action_records.hpp"
 #include "runtime/safety/executor.hpp"
@@ -22,7 +23,7 @@
 
 namespace skippy::agent {
 
-class SafetyLoop final : public monitor::ApprovalDesk {
+class SafetyLoop final : public monitor::ApprovalDesk, public engine::OutcomeSource {
  public:
   // Starts from the journal kept in `journal` (none: the safety state lives in this object
   // only); a journal that cannot be read is an error (the state it holds is never silently
@@ -60,6 +61,14 @@ class SafetyLoop final : public monitor::ApprovalDesk {
 
   bool executes() const { return executor_ != nullptr; }
 
+  // The outcome ledger, for outcomes() in policies and for the analyzer.
+  engine::OutcomeStats outcomes(std::string_view policy, std::string_view action,
+                                std::string_view workload_key, std::int64_t within_ms,
+                                std::int64_t now_ms) const override;
+  // Every (policy, action) of the ledger with its counts over the window, for /metrics.
+  std::vector<monitor::RuntimeMetrics::ActionOutcomes> outcome_totals(std::int64_t within_ms,
+                                                                      std::int64_t now_ms) const;
+
  private:
   SafetyLoop(safety::SafetyConfig config, safety::SafetyState state,
              std::unique_ptr<JournalStore> journal, std::unique_ptr<safety::Executor> executor,
@@ -67,7 +76,7 @@ class SafetyLoop final : public monitor::ApprovalDesk {
   // Saves the journal if there is one; false (logged) when it could not be written.
   bool save();
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   safety::Gatekeeper gatekeeper_;
   std::unique_ptr<JournalStore> journal_;
   std::unique_ptr<safety::Executor> executor_;

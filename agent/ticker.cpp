@@ -31,23 +31,24 @@ const std::vector<act::ActionInfo>& action_table() {
 }  // namespace
 
 std::unique_ptr<engine::Engine> make_engine(const bytecode::Program& program,
-                                            engine::EngineOptions options) {
+                                            engine::EngineOptions options,
+                                            engine::EngineServices services) {
   return std::make_unique<engine::Engine>(program, stdlib::function_table(),
-                                          stdlib::engine_builtins(), std::move(options));
+                                          stdlib::engine_builtins(), std::move(options), services);
 }
 
 Ticker::Ticker(const bytecode::Program& program, engine::EngineOptions options, SafetyLoop& safety,
                Sinks sinks)
     : program_(&program),
       options_(options),
-      engine_(make_engine(program, std::move(options))),
       safety_(safety),
+      engine_(make_engine(program, std::move(options), {&analyzer_, &safety_})),
       sinks_(std::move(sinks)) {}
 
 Ticker::~Ticker() = default;
 
 std::size_t Ticker::reload(const bytecode::Program& program) {
-  auto next = make_engine(program, options_);
+  auto next = make_engine(program, options_, {&analyzer_, &safety_});
   std::size_t kept = next->adopt_state(*engine_);
   engine_ = std::move(next);
   program_ = &program;
@@ -85,6 +86,9 @@ TickReport Ticker::tick(std::int64_t now_ms, const cluster::ClusterView& view,
         });
   }
   report.cpu = process_cpu() - started_cpu;
+  if (sinks_.metrics && options.acting) {
+    sinks_.metrics->set_outcomes(safety_.outcome_totals(engine::kOutcomeEvidenceWindowMs, now_ms));
+  }
   if (sinks_.metrics)
     sinks_.metrics->record_tick(tick, std::chrono::steady_clock::now() - started, report.cpu,
                                 answered.ok, answered.failed);

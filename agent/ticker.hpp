@@ -17,6 +17,7 @@
 #include "runtime/engine/query_source.hpp"
 #include "runtime/engine/tick.hpp"
 #include "runtime/safety/action_request.hpp"
+#include "stdlib/analyzer.hpp"
 
 namespace skippy::agent {
 
@@ -59,14 +60,16 @@ class Ticker {
  private:
   const bytecode::Program* program_;
   engine::EngineOptions options_;
-  std::unique_ptr<engine::Engine> engine_;
   SafetyLoop& safety_;
+  stdlib::DeterministicAnalyzer analyzer_;  // answers ai.analyze()
+  std::unique_ptr<engine::Engine> engine_;
   Sinks sinks_;
   std::vector<engine::QueryResult> results_;
 };
 
 // The engine of a program with the standard library's built-ins.
 std::unique_ptr<engine::Engine> make_engine(const bytecode::Program& program,
-                                            engine::EngineOptions options);
+                                            engine::EngineOptions options,
+                                            engine::EngineServices services = {});
 
 }  // namespace skippy::agent

@@ -81,12 +81,8 @@ std::unique_ptr<Compiled> compile(const std::vector<std::pair<std::string, std::
   }
   dsl::validate_program(program, diagnostics);
   out->program = compiler::compile_program(program, sources, diagnostics);
-  // W0303 (no advisor answers `ai.analyze` yet) stands at every advisor site until one does;
-  // any other diagnostic means the policies are not the ones measured.
-  bool only_advisor_warnings =
-      std::all_of(diagnostics.all().begin(), diagnostics.all().end(),
-                  [](const auto& d) { return d.code == dsl::DiagCode::AdvisorNeverAnswers; });
-  if (!only_advisor_warnings) {
+  // Any diagnostic means the policies are not the ones measured.
+  if (!diagnostics.all().empty()) {
     diagnostics.sort();
     out->problems = dsl::render_text(diagnostics, sources).substr(0, 2000);
   }
@@ -159,6 +155,8 @@ struct Representative {
         return "verdict." + std::string(stdlib::verdict_fields()[slot.id].name);
       case bytecode::InputKind::Events:
         return "events";
+      case bytecode::InputKind::Outcome:
+        return "outcomes." + std::string(stdlib::outcome_fields()[slot.id].name);
     }
     return "?";
   }
@@ -438,8 +436,11 @@ Value random_value(const bytecode::InputSlot& slot, const std::vector<double>& n
         return Value::of_string(actions[rng.below(actions.size())].name);
       }
       if (field.type == stdlib::Type::Number) return Value::of_number(rng.unit());
+      if (field.type == stdlib::Type::Duration) return Value::of_number(rng.unit() * 1800);
       return Value::of_string(kReasons[rng.below(kReasons.size())]);
     }
+    case bytecode::InputKind::Outcome:
+      return Value::of_number(rng.unit());
   }
   return Value::unknown();
 }

@@ -34,6 +34,37 @@ void print_source(std::ostream& out, std::string_view source) {
   }
 }
 
+// What ai.analyze() answered: the analyzer, its choice among the allowed set, its reason, and
+// every piece of evidence it cites with its value.
+void print_analysis(std::ostream& out, simdjson::dom::element a) {
+  auto get = [&](const char* key) {
+    simdjson::dom::element e;
+    return a[key].get(e) ? std::string() : text_of(e);
+  };
+  out << "  analysis (ai.analyze at " << get("source") << ", " << get("analyzer") << "):\n";
+  std::string allowed;
+  simdjson::dom::array list;
+  if (!a["allowed"].get(list)) {
+    for (auto x : list) allowed += (allowed.empty() ? "" : ", ") + text_of(x);
+  }
+  out << "    chose " << get("action") << " among [" << allowed << "], confidence "
+      << get("confidence") << "\n";
+  out << "    trend " << get("trend") << ", scope " << get("scope");
+  if (auto t = get("time_to_threshold_s"); !t.empty() && t != "null")
+    out << ", threshold in " << t << " s";
+  out << "\n    reason: " << get("reason") << "\n";
+  if (auto why = get("rejected"); !why.empty())
+    out << "    its answer was refused: " << why << "\n";
+  simdjson::dom::array evidence;
+  if (!a["evidence"].get(evidence)) {
+    out << "    evidence:\n";
+    for (auto e : evidence) {
+      out << "      " << text_of(e["id"]) << " " << text_of(e["kind"]) << " " << text_of(e["name"])
+          << " = " << text_of(e["value"]) << "\n";
+    }
+  }
+}
+
 void print_decision(std::ostream& out, simdjson::dom::element d) {
   auto get = [&](const char* key) {
     simdjson::dom::element e;
@@ -57,6 +88,10 @@ void print_decision(std::ostream& out, simdjson::dom::element d) {
   if (!d["signals"].get(signals)) {
     out << "  signals:\n";
     for (auto [name, value] : signals) out << "    " << name << " = " << text_of(value) << "\n";
+  }
+  simdjson::dom::array analyses;
+  if (!d["analysis"].get(analyses)) {
+    for (auto a : analyses) print_analysis(out, a);
   }
   simdjson::dom::array gates;
   if (!d["gates"].get(gates)) {

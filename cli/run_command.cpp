@@ -26,6 +26,10 @@ void add_run_command(CLI::App& app, agent::RunOptions& options) {
                   "On start, replay at most this much Prometheus history to restore pending "
                   "`for` timers (0s: start with no state)")
       ->capture_default_str();
+  cmd->add_option("--ai.tick-budget", options.ai_tick_budget,
+                  "Time one tick may spend on ai.analyze() verdicts; past it a site's verdict is "
+                  "unknown (its handler does not act on it)")
+      ->capture_default_str();
   cmd->add_flag("--dry-run", options.dry_run, "Execute nothing, whatever the policies' modes");
   cmd->add_option("--kubeconfig", options.kubeconfig,
                   "Carry out actions through the API server of this kubeconfig, and read the "

@@ -120,11 +120,39 @@ std::vector<IrStatement> PolicyChecker::block(const dsl::Statement& s) {
   if (!b) return statement(s);
   scopes_.emplace_back();
   std::vector<IrStatement> out;
-  for (const auto& inner : b->statements) {
-    auto part = statement(inner);
+  for (std::size_t i = 0; i < b->statements.size(); ++i) {
+    following_.emplace_back(&b->statements, i);
+    auto part = statement(b->statements[i]);
+    following_.pop_back();
     for (auto& p : part) out.push_back(std::move(p));
   }
   scopes_.pop_back();
+  return out;
+}
+
+namespace {
+
+void collect_actions(const dsl::Statement& s, std::vector<std::uint16_t>& out) {
+  if (const auto* a = std::get_if<dsl::ActionCall>(&s.node)) {
+    if (auto id = stdlib::find_action(a->name.name)) out.push_back(*id);
+  } else if (const auto* i = std::get_if<dsl::IfStatement>(&s.node)) {
+    if (i->then_branch) collect_actions(*i->then_branch, out);
+    if (i->else_branch) collect_actions(*i->else_branch, out);
+  } else if (const auto* b = std::get_if<dsl::BlockStatement>(&s.node)) {
+    for (const auto& inner : b->statements) collect_actions(inner, out);
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint16_t> PolicyChecker::reachable_actions() const {
+  std::vector<std::uint16_t> out;
+  for (const auto& [statements, at] : following_) {
+    for (std::size_t i = at + 1; i < statements->size(); ++i)
+      collect_actions((*statements)[i], out);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -177,12 +205,15 @@ std::optional<IrStatement> PolicyChecker::let(const dsl::LetStatement& l) {
     }
     auto request = advice(value);
     if (!request) return std::nullopt;
-    // Until an analyzer is built into the runtime, every verdict field is unknown, and an `if`
-    // on an unknown condition runs neither branch: say so rather than let a handler that
-    // consults the verdict silently never act.
-    report(dsl::DiagCode::AdvisorNeverAnswers, value.span,
-           "no advisor answers `ai.analyze` yet: every field of `" + n +
-               "` is unknown, so an `if` that tests it runs neither branch");
+    if (out_.header.advice[*request].allowed_actions.empty()) {
+      report(dsl::DiagCode::AdvisorWithoutChoice, value.span,
+             "no action follows `ai.analyze` in this handler, so `" + n +
+                 ".action` can only be `none`")
+          .notes.push_back({std::nullopt,
+                            "the analyzer chooses among the actions written after the `let`, as "
+                            "in `if " +
+                                n + ".action == restart then restart()`"});
+    }
     LocalInfo info;
     info.advice = *request;
     scopes_.back()[n] = info;
@@ -207,6 +238,11 @@ std::optional<IrStatement> PolicyChecker::let(const dsl::LetStatement& l) {
 
 std::optional<std::uint16_t> PolicyChecker::advice(const dsl::Expr& call) {
   bytecode::AdviceRequest request;
+  request.allowed_actions = reachable_actions();
+  request.handler = static_cast<std::uint16_t>(out_.handlers.size());
+  request.horizon_ms = kDefaultAdviceWindowMs;
+  request.history_ms = kDefaultAdviceWindowMs;
+  request.pos = pos(call.span);
   bool ok = true;
   for (const auto& arg : call.arguments) {
     std::string n = arg.name ? arg.name->name : "";
@@ -235,10 +271,27 @@ std::optional<std::uint16_t> PolicyChecker::advice(const dsl::Expr& call) {
       request.events_window_ms = static_cast<std::int64_t>(std::llround(v.number * 1000));
     } else if (n == "question" && v.kind == dsl::ExprKind::String) {
       request.question = strings_.intern(v.text);
+    } else if (n == "threshold") {
+      IrExpr t = expr(v);
+      auto number = constant_number(t);
+      if (t.poisoned) {
+        ok = false;
+      } else if (!number || !std::isfinite(*number)) {
+        report(dsl::DiagCode::NotConstant, v.span,
+               "`threshold:` is a literal level of the first signal, as in `threshold: 85`");
+        ok = false;
+      } else {
+        request.has_threshold = true;
+        request.threshold = *number;
+      }
+    } else if ((n == "horizon" || n == "history") && v.kind == dsl::ExprKind::Duration &&
+               v.number > 0) {
+      (n == "horizon" ? request.horizon_ms : request.history_ms) =
+          static_cast<std::int64_t>(std::llround(v.number * 1000));
     } else {
       report(dsl::DiagCode::UnknownArgument, arg.span,
-             "ai.analyze() takes `signals: [names]`, `events: events(within: D)` and `question: "
-             "\"...\"`");
+             "ai.analyze() takes `signals: [names]`, `events: events(within: D)`, `threshold: "
+             "N`, `horizon: D`, `history: D` and `question: \"...\"`");
       ok = false;
     }
   }

@@ -1,4 +1,5 @@
 // The checker's expressions: names, fields, calls, operators and their types.
+#include <algorithm>
 #include <cmath>
 
 #include "compiler/checker.hpp"
@@ -176,7 +177,8 @@ IrExpr PolicyChecker::name(const dsl::Expr& e, std::optional<Type> hint) {
     return out;
   }
   if (signals_.count(n)) return signal_ref(n, e.span);
-  if (stdlib::find_action(n) && (!hint || *hint == Type::ActionName)) {
+  // `none`: what a verdict's action is when the analyzer chose nothing.
+  if ((stdlib::find_action(n) || n == "none") && (!hint || *hint == Type::ActionName)) {
     IrConstant c;
     c.kind = bytecode::ConstantKind::String;
     c.string = n;
@@ -278,6 +280,9 @@ IrExpr PolicyChecker::signal_ref(const std::string& n, dsl::Span span) {
 
 IrExpr PolicyChecker::member(const dsl::Expr& e) {
   const dsl::Expr& object = *e.operands[0];
+  if (object.kind == dsl::ExprKind::Call && object.operands[0]->kind == dsl::ExprKind::Name &&
+      object.operands[0]->text == "outcomes")
+    return outcomes(e);
   if (object.kind == dsl::ExprKind::Call) {
     IrExpr called = call(object);  // reports a misplaced ai.analyze() or an unknown function
     if (called.poisoned) return error_expr(e.span);
@@ -296,10 +301,13 @@ IrExpr PolicyChecker::member(const dsl::Expr& e) {
     auto field = stdlib::find_verdict_field(e.text);
     if (!field) {
       std::vector<std::string> names;
-      for (const auto& f : stdlib::verdict_fields()) names.emplace_back(f.name);
-      auto& d =
-          report(dsl::DiagCode::UnknownVerdictField, e.span,
-                 "a verdict has no field `" + e.text + "`; it has action, confidence and reason");
+      std::string listed;
+      for (const auto& f : stdlib::verdict_fields()) {
+        names.emplace_back(f.name);
+        listed += (listed.empty() ? "" : ", ") + std::string(f.name);
+      }
+      auto& d = report(dsl::DiagCode::UnknownVerdictField, e.span,
+                       "a verdict has no field `" + e.text + "`; it has " + listed);
       suggest(d, e.text, names);
       return error_expr(e.span);
     }
@@ -700,8 +708,90 @@ IrExpr PolicyChecker::binary(const dsl::Expr& e) {
   return out;
 }
 
+// outcomes(ACTION, within: D).FIELD: a figure of the outcome ledger, an input like a field.
+IrExpr PolicyChecker::outcomes(const dsl::Expr& e) {
+  const dsl::Expr& call = *e.operands[0];
+  std::optional<std::uint16_t> action;
+  std::int64_t within_ms = 0;
+  bool ok = call.arguments.size() == 2;
+  for (const auto& arg : call.arguments) {
+    const dsl::Expr& v = *arg.value;
+    if (!arg.name && v.kind == dsl::ExprKind::Name) {
+      action = stdlib::find_action(v.text);
+      ok = ok && action.has_value();
+    } else if (arg.name && arg.name->name == "within" && v.kind == dsl::ExprKind::Duration &&
+               v.number > 0) {
+      within_ms = static_cast<std::int64_t>(std::llround(v.number * 1000));
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok || !action || within_ms <= 0) {
+    report(dsl::DiagCode::OutcomesArguments, call.span,
+           "outcomes() takes an action and a window, as in `outcomes(restart, within: 24h)`");
+    return error_expr(e.span);
+  }
+  auto field = stdlib::find_outcome_field(e.text);
+  if (!field) {
+    std::vector<std::string> names;
+    for (const auto& f : stdlib::outcome_fields()) names.emplace_back(f.name);
+    auto& d = report(dsl::DiagCode::UnknownObject, e.span,
+                     "outcomes() have no field `" + e.text +
+                         "`; they have attempts, healed, failed, recurred, success_rate and "
+                         "recovery_time");
+    suggest(d, e.text, names);
+    return error_expr(e.span);
+  }
+  bytecode::InputSlot slot;
+  slot.kind = bytecode::InputKind::Outcome;
+  std::string action_name(stdlib::actions()[*action].name);
+  slot.name = strings_.intern("outcomes(" + action_name + ")." + e.text);
+  slot.id = *field;
+  slot.source = *action;
+  slot.window_ms = within_ms;
+  auto index = add_input(std::move(slot),
+                         "outcome:" + action_name + ":" + std::to_string(within_ms) + ":" + e.text);
+  return input(index, IrType{stdlib::outcome_fields()[*field].type, true}, e.span);
+}
+
+void PolicyChecker::check_verdict_comparison(const dsl::Expr& e, const IrExpr& lhs,
+                                             const IrExpr& rhs) {
+  auto verdict_action = [&](const IrExpr& x) -> const bytecode::AdviceRequest* {
+    if (x.kind != IrExpr::Kind::Input || x.index >= out_.header.inputs.size()) return nullptr;
+    const auto& slot = out_.header.inputs[x.index];
+    if (slot.kind != bytecode::InputKind::Advice || slot.id != stdlib::find_verdict_field("action"))
+      return nullptr;
+    return slot.source < out_.header.advice.size() ? &out_.header.advice[slot.source] : nullptr;
+  };
+  const auto* request = verdict_action(lhs);
+  const IrExpr* name = &rhs;
+  if (!request) {
+    request = verdict_action(rhs);
+    name = &lhs;
+  }
+  if (!request || name->kind != IrExpr::Kind::Constant ||
+      name->constant.kind != bytecode::ConstantKind::String)
+    return;
+  const std::string& action = name->constant.string;
+  if (action == "none") return;
+  auto id = stdlib::find_action(action);
+  if (id &&
+      std::binary_search(request->allowed_actions.begin(), request->allowed_actions.end(), *id))
+    return;
+  std::string allowed;
+  for (auto a : request->allowed_actions)
+    allowed += std::string(allowed.empty() ? "" : ", ") + std::string(stdlib::actions()[a].name);
+  report(dsl::DiagCode::VerdictActionUnreachable, e.span,
+         "the verdict can never choose `" + action + "`: no `" + action +
+             "(...)` follows the `ai.analyze` call in this handler")
+      .notes.push_back({std::nullopt, allowed.empty()
+                                          ? std::string("it can choose only `none`")
+                                          : "it chooses among " + allowed + " and `none`"});
+}
+
 IrExpr PolicyChecker::comparison(const dsl::Expr& e, IrExpr lhs, IrExpr rhs) {
   using B = dsl::BinaryOp;
+  check_verdict_comparison(e, lhs, rhs);
   Type l = lhs.type.type, r = rhs.type.type;
   bool equality = e.binary_op == B::Equal || e.binary_op == B::NotEqual;
   if (l != r) {

@@ -18,6 +18,9 @@
 
 namespace skippy::compiler {
 
+// ai.analyze()'s `horizon:` and `history:` when not given.
+inline constexpr std::int64_t kDefaultAdviceWindowMs = 30 * 60'000;
+
 class PolicyChecker {
  public:
   PolicyChecker(const dsl::Policy& policy, const VisibleDefaults& defaults,
@@ -64,6 +67,12 @@ class PolicyChecker {
                           dsl::PatchTarget target);
   std::optional<IrStatement> let(const dsl::LetStatement& let);
   std::optional<std::uint16_t> advice(const dsl::Expr& call);
+  // The actions the handler can reach after the statement being checked (stdlib action ids,
+  // ascending): the advisor's closed choice.
+  std::vector<std::uint16_t> reachable_actions() const;
+  IrExpr outcomes(const dsl::Expr& member);
+  // `verdict.action == NAME` where the verdict cannot choose NAME: E0355.
+  void check_verdict_comparison(const dsl::Expr& e, const IrExpr& lhs, const IrExpr& rhs);
 
   // ---- reporting
   dsl::Diagnostic& report(dsl::DiagCode code, dsl::Span span, std::string message);
@@ -99,6 +108,8 @@ class PolicyChecker {
   std::map<std::string, dsl::Span> trigger_spans_;
   std::map<std::string, std::uint16_t> input_keys_;
   std::vector<std::map<std::string, LocalInfo>> scopes_;
+  // Per enclosing block, innermost last: its statements and the index of the one being checked.
+  std::vector<std::pair<const std::vector<dsl::Statement>*, std::size_t>> following_;
   bool has_cooldown_ = false;
   bool has_rate_cap_ = false;
 };

@@ -354,12 +354,36 @@ class Explainer {
           const auto& a = p_.advice[s.source];
           std::vector<std::string> signals;
           for (auto slot : a.signal_slots) signals.push_back(input_name(slot));
-          shown = " on " + (signals.empty() ? std::string("no signal") : joined(signals)) +
-                  " and the target's events of the last " + duration(a.events_window_ms) +
-                  (a.question != bytecode::kNoString ? ", asked " + quoted(str(a.question)) : "");
+          shown = " on " + (signals.empty() ? std::string("no signal") : joined(signals)) + " (" +
+                  duration(a.history_ms) + " of history)" +
+                  (a.events_window_ms > 0
+                       ? ", the target's events of the last " + duration(a.events_window_ms)
+                       : std::string()) +
+                  ", the workload's other targets and the outcomes of earlier actions" +
+                  (a.has_threshold ? "; forecasts when the first signal reaches " +
+                                         number(a.threshold) + " within " + duration(a.horizon_ms)
+                                   : std::string()) +
+                  (a.question != bytecode::kNoString ? "; asked " + quoted(str(a.question)) : "");
+          std::vector<std::string> allowed;
+          auto actions = stdlib::actions();
+          for (auto id : a.allowed_actions)
+            allowed.push_back(id < actions.size() ? std::string(actions[id].name) : "?");
+          allowed.push_back("none");
+          shown += "; it chooses among " + joined(allowed);
         }
-        out.words.push_back("the AI advisor's verdict" + shown +
-                            ", asked when the `on` block runs; unknown when it does not answer");
+        out.words.push_back("the analyzer's verdict" + shown +
+                            ", asked when the `on` block runs (docs/ai.md)");
+        break;
+      }
+      case bytecode::InputKind::Outcome: {
+        out.source = "outcomes";
+        auto actions = stdlib::actions();
+        auto fields = stdlib::outcome_fields();
+        std::string action = s.source < actions.size() ? std::string(actions[s.source].name) : "?";
+        out.words.push_back(
+            (s.id < fields.size() ? std::string(fields[s.id].doc) : std::string("?")) + ", for " +
+            action + " actions of this policy on the target's workload in the last " +
+            duration(s.window_ms) + ", from the outcome ledger kept with the safety journal");
         break;
       }
     }

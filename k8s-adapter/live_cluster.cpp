@@ -130,4 +130,10 @@ std::int64_t LiveCluster::count_events(std::string_view namespace_name, std::str
                                until_ms);
 }
 
+std::vector<const cluster::Event*> LiveCluster::recent_events(
+    std::string_view namespace_name, std::string_view kind, std::string_view name,
+    std::int64_t since_ms, std::int64_t until_ms, std::size_t limit) const {
+  return cluster::recent_events(events_, namespace_name, kind, name, since_ms, until_ms, limit);
+}
+
 }  // namespace skippy::k8s

@@ -47,6 +47,10 @@ class LiveCluster final : public cluster::ClusterView {
   std::int64_t count_events(std::string_view namespace_name, std::string_view kind,
                             std::string_view name, std::string_view reason, std::string_view type,
                             std::int64_t since_ms, std::int64_t until_ms) const override;
+  std::vector<const cluster::Event*> recent_events(std::string_view namespace_name,
+                                                   std::string_view kind, std::string_view name,
+                                                   std::int64_t since_ms, std::int64_t until_ms,
+                                                   std::size_t limit) const override;
   std::span<const DisruptionBudget> disruption_budgets() const { return budgets_; }
   std::span<const RawObject> healing_policies() const { return healing_policies_; }
 

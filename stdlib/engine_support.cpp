@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "stdlib/builtins/catalog.hpp"
 
@@ -160,11 +161,57 @@ Value window_of_history(std::uint16_t function, std::span<const engine::HistoryS
   return Value::unknown(UnknownReason::Missing);
 }
 
+bytecode::Value verdict_field(std::uint16_t field, const engine::Verdict& v) {
+  using bytecode::Value;
+  auto all = verdict_fields();
+  if (field >= all.size()) return Value::unknown(bytecode::UnknownReason::NotApplicable);
+  std::string_view name = all[field].name;
+  if (name == "action") return Value::of_string(v.action);
+  if (name == "confidence") return Value::of_number(v.confidence);
+  if (name == "reason") return Value::of_string(v.reason);
+  if (name == "analyzer") return Value::of_string(v.analyzer);
+  if (name == "trend") return Value::of_string(v.trend);
+  if (name == "scope") return Value::of_string(v.scope);
+  if (name == "time_to_threshold")
+    return v.time_to_threshold_s ? Value::of_number(*v.time_to_threshold_s) : Value::unknown();
+  return Value::unknown(bytecode::UnknownReason::NotApplicable);
+}
+
+bytecode::Value outcome_field(std::uint16_t field, const engine::OutcomeStats& s) {
+  using bytecode::Value;
+  auto all = outcome_fields();
+  if (field >= all.size()) return Value::unknown(bytecode::UnknownReason::NotApplicable);
+  std::string_view name = all[field].name;
+  if (name == "attempts") return Value::of_number(s.attempts);
+  if (name == "healed") return Value::of_number(s.healed);
+  if (name == "failed") return Value::of_number(s.failed);
+  if (name == "recurred") return Value::of_number(s.recurred);
+  if (name == "success_rate")
+    return s.attempts ? Value::of_number(static_cast<double>(s.healed) / s.attempts)
+                      : Value::unknown();
+  if (name == "recovery_time")
+    return s.healed ? Value::of_number(static_cast<double>(s.recovery_ms_total) / s.healed / 1000)
+                    : Value::unknown();
+  return Value::unknown(bytecode::UnknownReason::NotApplicable);
+}
+
+std::span<const std::string_view> action_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const auto& a : actions()) out.push_back(a.name);
+    return out;
+  }();
+  return names;
+}
+
 engine::EngineBuiltins engine_builtins() {
   engine::EngineBuiltins b;
   for (const auto& w : window_functions()) b.window_promql.emplace_back(w.promql);
   b.read_field = &read_field;
   b.window_of_history = &window_of_history;
+  b.verdict_field = &verdict_field;
+  b.outcome_field = &outcome_field;
+  b.action_names = action_names();
   return b;
 }
 

@@ -20,4 +20,12 @@ bytecode::Value window_of_history(std::uint16_t function,
                                   std::span<const engine::HistorySample> samples,
                                   std::int64_t window_ms, double parameter, std::int64_t now_ms);
 
+// A verdict's field and an outcome figure by catalog id; unknown when there is no such value
+// (no forecast, nothing ended in the window).
+bytecode::Value verdict_field(std::uint16_t field, const engine::Verdict& verdict);
+bytecode::Value outcome_field(std::uint16_t field, const engine::OutcomeStats& stats);
+
+// The catalog's action names, by id.
+std::span<const std::string_view> action_names();
+
 }  // namespace skippy::stdlib

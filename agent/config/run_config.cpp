@@ -220,6 +220,10 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
       r.entries(e, {"max_lookback"}, [&](std::string_view, const Entry& f) {
         if (r.duration(f, 0)) c.restore_max_lookback = f.value.Scalar();
       });
+    } else if (name == "ai") {
+      r.entries(e, {"tick_budget"}, [&](std::string_view, const Entry& f) {
+        if (r.duration(f, 1)) c.ai_tick_budget = f.value.Scalar();
+      });
     } else if (name == "kubernetes") {
       r.entries(e, {"kubeconfig", "context"}, [&](std::string_view n, const Entry& f) {
         if (n == "kubeconfig") c.kubeconfig = r.path(f);
@@ -232,7 +236,7 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
   try {
     r.entries(Reader::at(root, YAML::Mark(), ""),
               {"policies", "cluster", "namespace", "prometheus", "audit", "log", "web", "restore",
-               "kubernetes", "safety"},
+               "ai", "kubernetes", "safety"},
               read);
   } catch (const YAML::Exception& e) {  // not expected: the reader checks before converting
     problems.push_back({e.mark.line + 1, e.mark.column + 1, "", e.msg});
@@ -297,6 +301,7 @@ void apply_run_config(const RunConfig& c, RunOptions& o) {
   take("--web.config.file", c.web_config_file, o.web_config_file);
   take("--web.enable-approvals", c.enable_approvals, o.enable_approvals);
   take("--restore.max-lookback", c.restore_max_lookback, o.restore_max_lookback);
+  take("--ai.tick-budget", c.ai_tick_budget, o.ai_tick_budget);
   take("--kubeconfig", c.kubeconfig, o.kubeconfig);
   take("--context", c.context, o.context);
   take("--safety.journal", c.journal, o.journal);

@@ -32,6 +32,7 @@ struct RunConfig {
   std::optional<std::string> web_config_file;       // web.config_file
   std::optional<bool> enable_approvals;             // web.enable_approvals
   std::optional<std::string> restore_max_lookback;  // a valid duration, as written
+  std::optional<std::string> ai_tick_budget;        // a valid duration, as written
   std::optional<std::string> kubeconfig;            // kubernetes.kubeconfig
   std::optional<std::string> context;               // kubernetes.context
   std::optional<std::string> journal;               // safety.journal

@@ -35,6 +35,7 @@ struct RunOptions {
   bool once = false;
   std::int64_t time_ms = 0;
   std::string restore_max_lookback = "1h";  // a Prometheus duration; 0s: no restore
+  std::string ai_tick_budget = "1s";        // analysis time per tick, all ai.analyze() calls
   bool dry_run = false;
   std::string audit_file = "-";
   std::string listen_address = "127.0.0.1:9477";

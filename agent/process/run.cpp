@@ -153,6 +153,12 @@ int run_agent(const RunOptions& flags) {
               << "` is not a duration (such as 30m or 1h)\n";
     return kExitUsage;
   }
+  auto ai_budget = base::parse_duration(options.ai_tick_budget);
+  if (!ai_budget || *ai_budget <= 0) {
+    std::cerr << "skippy run: --ai.tick-budget: `" << options.ai_tick_budget
+              << "` is not a positive duration (such as 500ms or 2s)\n";
+    return kExitUsage;
+  }
   prometheus::ClientOptions client_options;
   if (!prometheus_client_options(options.prometheus, file.prometheus, client_options, error)) {
     std::cerr << "skippy run: " << error << "\n";
@@ -248,6 +254,7 @@ int run_agent(const RunOptions& flags) {
   safety->set_records(executors.records);
   engine::EngineOptions engine_options;
   engine_options.default_namespace = options.default_namespace;
+  engine_options.analysis_budget_ms = *ai_budget;
   Ticker ticker(*program, engine_options, *safety, sinks);
 
   // The actions recorded in the cluster are adopted before the first decision: at start, or

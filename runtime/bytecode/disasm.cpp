@@ -67,9 +67,18 @@ class Listing {
       for (std::size_t j = 0; j < p.advice[i].signal_slots.size(); ++j) {
         s += (j ? ", #" : "#") + std::to_string(p.advice[i].signal_slots[j]);
       }
-      s += "] events " + duration(p.advice[i].events_window_ms);
-      if (p.advice[i].question != kNoString)
-        s += " question " + quoted_text(str(p.advice[i].question));
+      const AdviceRequest& r = p.advice[i];
+      s += "] events " + duration(r.events_window_ms);
+      if (r.question != kNoString) s += " question " + quoted_text(str(r.question));
+      if (r.has_threshold) s += " threshold " + number_text(r.threshold);
+      s += " horizon " + duration(r.horizon_ms) + " history " + duration(r.history_ms);
+      if (r.handler < p.handlers.size() && p.handlers[r.handler].trigger < p.triggers.size())
+        s += " on " + str(p.triggers[p.handlers[r.handler].trigger].name);
+      s += " chooses [";
+      for (std::size_t j = 0; j < r.allowed_actions.size(); ++j)
+        s += (j ? ", " : "") + name_or_id(names_.action, r.allowed_actions[j]);
+      s += r.allowed_actions.empty() ? "none]" : ", none]";
+      s += " (" + where(r.pos) + ")";
       line(s);
     }
     for (std::size_t i = 0; i < p.constants.size(); ++i)
@@ -179,6 +188,9 @@ class Listing {
       case InputKind::Advice:
         return out + "verdict A" + std::to_string(s.source) + "." +
                name_or_id(names_.verdict_field, s.id);
+      case InputKind::Outcome:
+        return out + "outcomes(" + name_or_id(names_.action, s.source) + ", " +
+               duration(s.window_ms) + ")." + name_or_id(names_.outcome_field, s.id);
     }
     return out + "?";
   }

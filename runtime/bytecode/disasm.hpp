@@ -19,6 +19,7 @@ struct DisasmNames {
   std::function<std::string(std::uint16_t)> field;
   std::function<std::string(std::uint16_t)> window_function;
   std::function<std::string(std::uint16_t)> verdict_field;
+  std::function<std::string(std::uint16_t)> outcome_field;
   std::function<std::string(std::uint16_t)> action;
   std::function<std::optional<std::string>(std::string_view path, std::uint32_t line)> source_line;
 };

@@ -2,6 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "runtime/bytecode/serialization.hpp"
 
 namespace skippy::bytecode {
@@ -141,6 +144,12 @@ class PolicyVerifier {
           if (s.source >= p_.advice.size())
             error("input names an advice request that does not exist");
           break;
+        case InputKind::Outcome:
+          if (s.id >= limits_.outcome_field_count) error("input names an unknown outcome field");
+          if (s.source >= limits_.action_parameter_count.size())
+            error("input reads the outcomes of an action this runtime does not have");
+          if (s.window_ms <= 0) error("an outcome window must be positive");
+          break;
         default:
           error("input " + std::to_string(i) + " has unknown kind " +
                 std::to_string(static_cast<int>(s.kind)));
@@ -151,6 +160,29 @@ class PolicyVerifier {
         if (slot >= p_.inputs.size()) error("an advice request names an input that does not exist");
       }
       string_id(r.question, "advice question", true);
+      pos(r.pos, "advice position");
+      // The closed choice: actions this runtime has, ascending and distinct, each one the
+      // handler can propose (so an analyzer can never name an action the policy does not allow).
+      for (std::size_t k = 0; k < r.allowed_actions.size(); ++k) {
+        auto a = r.allowed_actions[k];
+        if (a >= limits_.action_parameter_count.size())
+          error("an advice request allows an action this runtime does not have");
+        else if (k > 0 && a <= r.allowed_actions[k - 1])
+          error("an advice request's allowed actions are not ascending and distinct");
+      }
+      if (r.handler >= p_.handlers.size())
+        error("an advice request names a handler that does not exist");
+      for (auto a : r.allowed_actions) {
+        bool proposed = std::any_of(p_.templates.begin(), p_.templates.end(), [&](const auto& t) {
+          return t.action == a && r.handler < p_.handlers.size() &&
+                 t.trigger == p_.handlers[r.handler].trigger;
+        });
+        if (!proposed) error("an advice request allows an action its handler never proposes");
+      }
+      if (r.has_threshold && !std::isfinite(r.threshold))
+        error("an advice request's threshold is not finite");
+      if (r.horizon_ms <= 0 || r.history_ms <= 0)
+        error("an advice request's horizon and history must be positive");
     }
   }
 

@@ -22,6 +22,7 @@ struct LoadLimits {
   std::size_t field_count = 0;
   std::size_t window_function_count = 0;
   std::size_t advice_field_count = 0;
+  std::size_t outcome_field_count = 0;
   std::span<const std::uint8_t> action_parameter_count;  // per action: how many it accepts
 };
 

@@ -54,9 +54,9 @@ const char* missing_kind_name(MissingKind m) {
 }
 
 const char* input_kind_name(InputKind k) {
-  static const char* names[] = {"promql", "field", "events", "window", "advice"};
+  static const char* names[] = {"promql", "field", "events", "window", "advice", "outcome"};
   auto i = static_cast<std::size_t>(k);
-  return i < 5 ? names[i] : "?";
+  return i < 6 ? names[i] : "?";
 }
 
 const char* label_op_name(LabelOp op) {

@@ -15,7 +15,7 @@
 namespace skippy::bytecode {
 
 inline constexpr std::array<char, 4> kMagic = {'S', 'K', 'P', 'C'};
-inline constexpr std::uint16_t kFormatVersion = 2;
+inline constexpr std::uint16_t kFormatVersion = 3;
 inline constexpr std::uint32_t kNoString = std::numeric_limits<std::uint32_t>::max();
 // Limits the verifier enforces; the compiler reports a policy that would exceed them.
 inline constexpr std::size_t kMaxStack = 64;
@@ -28,7 +28,7 @@ enum class Mode : std::uint8_t { Monitor, DryRun, Manual, Automatic };
 enum class TargetKind : std::uint8_t { Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets };
 enum class Aggregation : std::uint8_t { None, Max, Min, Avg, Sum, Count };
 enum class MissingKind : std::uint8_t { Unknown, Hold, Zero };
-enum class InputKind : std::uint8_t { Promql, Field, Events, Window, Advice };
+enum class InputKind : std::uint8_t { Promql, Field, Events, Window, Advice, Outcome };
 enum class LabelOp : std::uint8_t { Equals, NotEquals, In, NotIn, Exists, NotExists };
 
 const char* mode_name(Mode m);
@@ -79,7 +79,7 @@ struct SafetyConfig {
 
 // One value the runtime supplies per target before the VM runs: a PromQL signal joined to
 // the target, a Kubernetes field, an event count, a windowed function of another slot, or
-// a field of an AI verdict.
+// a field of an AI verdict, or a figure of the outcome ledger.
 struct InputSlot {
   InputKind kind = InputKind::Field;
   std::uint32_t name = kNoString;  // the signal's name, or a description
@@ -89,24 +89,34 @@ struct InputSlot {
   Aggregation aggregation = Aggregation::None;
   MissingKind missing = MissingKind::Unknown;
   std::int64_t hold_ms = 0;
-  // Field (stdlib field id), Window (stdlib window function id), Advice (verdict field id)
+  // Field (stdlib field id), Window (stdlib window function id), Advice (verdict field id),
+  // Outcome (outcome field id)
   std::uint16_t id = 0;
   // Events: reason and type filters (kNoString: any)
   std::uint32_t reason = kNoString;
   std::uint32_t event_type = kNoString;
-  // Events and Window: the window; Window: the source slot and a parameter (forecast horizon
-  // in seconds); Advice: the request index
+  // Events, Window and Outcome: the window; Window: the source slot and a parameter (forecast
+  // horizon in seconds); Advice: the request index; Outcome: the action (stdlib action id)
   std::int64_t window_ms = 0;
   std::uint16_t source = 0;
   double parameter = 0;
   friend bool operator==(const InputSlot&, const InputSlot&) = default;
 };
 
-// An ai.analyze(...) call: what the advisor is shown.
+// An ai.analyze(...) call (a site): what the analyzer is shown, and the closed set it chooses
+// from. `allowed_actions` are the actions the handler can reach after the call (stdlib action
+// ids, ascending, distinct): a verdict names one of them or "none".
 struct AdviceRequest {
   std::vector<std::uint16_t> signal_slots;
   std::int64_t events_window_ms = 0;
   std::uint32_t question = kNoString;
+  std::vector<std::uint16_t> allowed_actions;
+  std::uint16_t handler = 0;    // the handler the call is in
+  bool has_threshold = false;   // `threshold:` given
+  double threshold = 0;         // the level the first signal must not reach
+  std::int64_t horizon_ms = 0;  // a forecast crossing within this counts
+  std::int64_t history_ms = 0;  // how much of each signal's history is analysed
+  SourcePos pos;
   friend bool operator==(const AdviceRequest&, const AdviceRequest&) = default;
 };
 

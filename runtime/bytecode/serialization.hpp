@@ -185,10 +185,17 @@ void transfer(A& a, Policy& p) {
   transfer(a, p.selection);
   transfer(a, p.safety);
   list(a, p.inputs, 40, "input slots", [&](InputSlot& s) { transfer(a, s); });
-  list(a, p.advice, 16, "advice requests", [&](AdviceRequest& r) {
+  list(a, p.advice, 51, "advice requests", [&](AdviceRequest& r) {
     scalars(a, r.signal_slots, "advice signals");
     a.scalar(r.events_window_ms, "advice request");
     a.scalar(r.question, "advice request");
+    scalars(a, r.allowed_actions, "advice actions");
+    a.scalar(r.handler, "advice request");
+    flag(a, r.has_threshold, "advice request");
+    a.scalar(r.threshold, "advice request");
+    a.scalar(r.horizon_ms, "advice request");
+    a.scalar(r.history_ms, "advice request");
+    transfer(a, r.pos);
   });
   list(a, p.constants, 18, "constants", [&](Constant& c) {
     enum8(a, c.kind, "constant");

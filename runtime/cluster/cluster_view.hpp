@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace skippy::cluster {
 
@@ -57,7 +58,11 @@ struct Event {
   std::string type;  // Normal, Warning
   std::int64_t count = 1;
   std::int64_t last_seen_ms = 0;
+  std::string message;  // at most kEventMessageBytes, cut at a UTF-8 boundary with "…"
 };
+
+// Event messages are kept this long at most: evidence for an analyzer, not a log store.
+inline constexpr std::size_t kEventMessageBytes = 512;
 
 class ClusterView {
  public:
@@ -72,6 +77,11 @@ class ClusterView {
                                     std::string_view name, std::string_view reason,
                                     std::string_view type, std::int64_t since_ms,
                                     std::int64_t until_ms) const = 0;
+  // The events about an object seen in (since_ms, until_ms], newest first, at most `limit`.
+  virtual std::vector<const Event*> recent_events(std::string_view namespace_name,
+                                                  std::string_view kind, std::string_view name,
+                                                  std::int64_t since_ms, std::int64_t until_ms,
+                                                  std::size_t limit) const = 0;
 };
 
 }  // namespace skippy::cluster

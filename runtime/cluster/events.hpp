@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/cluster/cluster_view.hpp"
 
@@ -13,5 +15,14 @@ namespace skippy::cluster {
 std::int64_t count_events(std::span<const Event> events, std::string_view namespace_name,
                           std::string_view kind, std::string_view name, std::string_view reason,
                           std::string_view type, std::int64_t since_ms, std::int64_t until_ms);
+
+// ClusterView::recent_events over a list of events.
+std::vector<const Event*> recent_events(std::span<const Event> events,
+                                        std::string_view namespace_name, std::string_view kind,
+                                        std::string_view name, std::int64_t since_ms,
+                                        std::int64_t until_ms, std::size_t limit);
+
+// `message` cut to kEventMessageBytes at a UTF-8 character boundary, "…" marking the cut.
+std::string capped_event_message(std::string_view message);
 
 }  // namespace skippy::cluster

@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "runtime/cluster/cluster_view.hpp"
+#include "runtime/cluster/events.hpp"
 
 namespace skippy::cluster {
 
@@ -112,6 +113,7 @@ Event manifest_event(const Node& object) {
   e.involved_name = involved["name"].text();
   e.reason = object["reason"].text();
   e.type = object["type"].text("Normal");
+  e.message = capped_event_message(object["message"].text());
   e.count = object["count"].integer(object["series"]["count"].integer(1));
   e.last_seen_ms = object["lastTimestamp"].time();
   if (e.last_seen_ms == 0) e.last_seen_ms = object["series"]["lastObservedTime"].time();

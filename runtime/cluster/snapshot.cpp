@@ -161,6 +161,7 @@ void short_event(Reader& r, const YAML::Node& n, const std::string& path,
   e.involved_name = name;
   e.reason = r.text(n["reason"], path + ".reason");
   e.type = r.text(n["type"], path + ".type", "Normal");
+  e.message = capped_event_message(r.text(n["message"], path + ".message"));
   e.count = r.integer(n["count"], path + ".count", 1);
   e.last_seen_ms = r.time(n["at"], path + ".at");
   view.mutable_events().push_back(std::move(e));
@@ -230,6 +231,12 @@ std::int64_t SnapshotClusterView::count_events(std::string_view namespace_name,
                                                std::int64_t since_ms, std::int64_t until_ms) const {
   return cluster::count_events(events_, namespace_name, kind, name, reason, type, since_ms,
                                until_ms);
+}
+
+std::vector<const Event*> SnapshotClusterView::recent_events(
+    std::string_view namespace_name, std::string_view kind, std::string_view name,
+    std::int64_t since_ms, std::int64_t until_ms, std::size_t limit) const {
+  return cluster::recent_events(events_, namespace_name, kind, name, since_ms, until_ms, limit);
 }
 
 SnapshotClusterView parse_snapshot(const std::string& yaml, std::vector<SnapshotError>& errors) {

@@ -34,6 +34,9 @@ class SnapshotClusterView final : public ClusterView {
   std::int64_t count_events(std::string_view namespace_name, std::string_view kind,
                             std::string_view name, std::string_view reason, std::string_view type,
                             std::int64_t since_ms, std::int64_t until_ms) const override;
+  std::vector<const Event*> recent_events(std::string_view namespace_name, std::string_view kind,
+                                          std::string_view name, std::int64_t since_ms,
+                                          std::int64_t until_ms, std::size_t limit) const override;
 
   std::vector<Pod>& mutable_pods() { return pods_; }
   std::vector<Workload>& mutable_workloads() { return workloads_; }

@@ -17,6 +17,14 @@ PolicyState::PolicyState(const bytecode::Policy& policy, std::span<const std::in
       column_[i] = held_slots_++;
     }
   }
+  // The signals an ai.analyze() call shows keep their own history, for the analyzer.
+  advice_column_.assign(slots, kNoColumn);
+  for (const auto& request : policy.advice) {
+    for (auto slot : request.signal_slots) {
+      if (slot < slots && advice_column_[slot] == kNoColumn)
+        advice_column_[slot] = history_slots_++;
+    }
+  }
 }
 
 std::optional<std::uint32_t> PolicyState::find(std::uint32_t id) const {
@@ -91,7 +99,10 @@ void PolicyState::adopt(const PolicyState& old, std::span<const int> from) {
   seen_ = old.seen_;
   free_ = old.free_;
   held_ = old.held_;
-  history_ = old.history_;
+  if (old.history_slots_ == history_slots_ && old.advice_column_ == advice_column_)
+    history_ = old.history_;
+  else
+    history_.assign(generation_.size() * history_slots_, {});
   phases_.assign(generation_.size() * trigger_count_, TriggerPhase::Inactive);
   times_.assign(generation_.size() * trigger_count_, TriggerTimes{});
   for (std::uint32_t r = 0; r < generation_.size(); ++r) {

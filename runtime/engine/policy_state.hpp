@@ -68,6 +68,15 @@ class PolicyState {
     return history_[std::size_t{row} * history_slots_ + column_[slot]];
   }
 
+  // The history of a signal an ai.analyze() call shows; null for other slots.
+  std::deque<HistorySample>* advice_history(std::uint32_t row, std::size_t slot) {
+    if (slot >= advice_column_.size() || advice_column_[slot] == kNoColumn) return nullptr;
+    return &history_[std::size_t{row} * history_slots_ + advice_column_[slot]];
+  }
+  bool advised(std::size_t slot) const {
+    return slot < advice_column_.size() && advice_column_[slot] != kNoColumn;
+  }
+
   // Takes over `old`'s rows (its policy had the same inputs): held values and histories,
   // and for each trigger t with from[t] >= 0, the state of old trigger from[t].
   void adopt(const PolicyState& old, std::span<const int> from);
@@ -88,8 +97,10 @@ class PolicyState {
 
   std::size_t trigger_count_ = 0;
   std::size_t held_slots_ = 0;       // slots with `on missing hold`
-  std::size_t history_slots_ = 0;    // slots that are windows over fields
+  std::size_t history_slots_ = 0;    // windows over fields, and signals shown to an analyzer
   std::vector<std::size_t> column_;  // by slot: its column among the held or history slots
+  static constexpr std::size_t kNoColumn = ~std::size_t{0};
+  std::vector<std::size_t> advice_column_;  // by slot: its analyzer history column, or none
 
   std::vector<std::uint32_t> row_of_;  // by target id
   // By row: its target, the target's generation (0: the row is free), the tick that saw it.

@@ -13,6 +13,8 @@ namespace skippy::engine {
 
 struct EngineOptions {
   std::string default_namespace = "default";  // for policies that name no namespace
+  // What one tick may spend asking ai.analyze(); past it, a site's verdict is unknown.
+  std::int64_t analysis_budget_ms = 1000;
 };
 
 // Does `labels` satisfy the selection's label requirements (as Kubernetes selectors: `!=`

@@ -22,12 +22,13 @@ std::uint32_t index_of(std::vector<T>& items, const T& item) {
 }  // namespace
 
 Engine::Engine(const bytecode::Program& program, std::span<const vm::BuiltinFn> functions,
-               EngineBuiltins builtins, EngineOptions options)
+               EngineBuiltins builtins, EngineOptions options, EngineServices services)
     : program_(program),
       vm_(functions),
       prepared_(vm::prepare(program)),
       builtins_(std::move(builtins)),
       options_(std::move(options)),
+      services_(services),
       plan_(plan_queries(program, builtins_.window_promql)),
       selection_group_(selection_groups(program)) {
   std::uint32_t groups = 0;
@@ -52,6 +53,24 @@ Engine::Engine(const bytecode::Program& program, std::span<const vm::BuiltinFn> 
       });
       if (it == joins_.end()) it = joins_.insert(joins_.end(), join);
       slots[i] = static_cast<std::int32_t>(it - joins_.begin());
+    }
+  }
+  for (const auto& policy : program.policies) {
+    auto& sites = handler_sites_.emplace_back(policy.handlers.size());
+    auto& slots = site_slots_.emplace_back(policy.advice.size());
+    auto& keep = advice_keep_ms_.emplace_back(policy.inputs.size(), 0);
+    for (std::size_t r = 0; r < policy.advice.size(); ++r) {
+      const auto& request = policy.advice[r];
+      if (request.handler < sites.size())
+        sites[request.handler].push_back(static_cast<std::uint16_t>(r));
+      for (auto s : request.signal_slots) {
+        if (s < keep.size()) keep[s] = std::max(keep[s], request.history_ms);
+      }
+    }
+    for (std::size_t i = 0; i < policy.inputs.size(); ++i) {
+      const auto& s = policy.inputs[i];
+      if (s.kind == InputKind::Advice && s.source < slots.size())
+        slots[s.source].push_back(static_cast<std::uint16_t>(i));
     }
   }
   indexes_.resize(label_lists_.size());
@@ -95,6 +114,8 @@ const TickResult& Engine::tick(std::int64_t now_ms, const cluster::ClusterView& 
   out.changes.clear();
   out.proposals.clear();
   out.values.clear();
+  out.verdicts.clear();
+  analysis_seconds_ = 0;
   out.health.resize(program_.policies.size());
   for (auto& h : out.health) {
     h.evaluated = false;
@@ -168,6 +189,9 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
         break;
       case InputKind::Advice:
         read.source = SlotRead::Advice;
+        break;
+      case InputKind::Outcome:
+        read.source = SlotRead::Outcome;
         break;
     }
     if (join < 0) continue;
@@ -255,10 +279,29 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
           break;
         }
         case SlotRead::Advice:
-          v = Value::unknown(bytecode::UnknownReason::NotApplicable);  // no advisor configured
+          // Answered only when a handler that calls ai.analyze() runs (advise()).
+          v = Value::unknown(bytecode::UnknownReason::NotApplicable);
           break;
+        case SlotRead::Outcome: {
+          const auto& s = policy.inputs[i];
+          if (services_.outcomes && builtins_.outcome_field &&
+              s.source < builtins_.action_names.size()) {
+            auto stats = services_.outcomes->outcomes(program_.string(policy.name),
+                                                      builtins_.action_names[s.source],
+                                                      workload_key(t), s.window_ms, now_ms);
+            v = builtins_.outcome_field(s.id, stats);
+          }
+          break;
+        }
       }
       inputs[i] = v;
+      if (auto* h = state.advice_history(row, i)) {
+        // What an analyzer will be shown: this target's own samples, kept for the longest
+        // history a site asks for.
+        if (v.tag == bytecode::ValueTag::Number) h->push_back({now_ms, v.number});
+        const auto keep = advice_keep_ms_[index][i];
+        while (!h->empty() && h->front().time_ms < now_ms - keep) h->pop_front();
+      }
     }
 
     vm_.conditions(prepared, inputs_, conditions_, clears_);
@@ -287,6 +330,11 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
       const auto trigger = policy.handlers[h].trigger;
       if (phases[trigger] != TriggerPhase::Firing && phases[trigger] != TriggerPhase::Clearing)
         continue;
+      const auto verdicts_begin = static_cast<std::uint32_t>(out.verdicts.size());
+      for (auto site : handler_sites_[index][h]) {
+        advise(index, site, t, row, now_ms, cluster, out);
+        inputs_recorded = false;  // the verdict's slots changed: record the inputs again
+      }
       buffer_.clear();
       vm_.handler(prepared, h, inputs_, buffer_);
       for (const auto& p : buffer_.proposals()) {
@@ -306,6 +354,8 @@ void Engine::evaluate_policy(std::size_t index, std::int64_t now_ms,
         r.argument_count = p.argument_count;
         r.inputs_begin = inputs_begin;
         r.input_count = static_cast<std::uint32_t>(slots);
+        r.verdicts_begin = verdicts_begin;
+        r.verdict_count = static_cast<std::uint32_t>(out.verdicts.size()) - verdicts_begin;
         out.values.insert(out.values.end(), p.arguments, p.arguments + p.argument_count);
         out.proposals.push_back(r);
       }

@@ -12,14 +12,17 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/bytecode/program.hpp"
 #include "runtime/cluster/cluster_view.hpp"
+#include "runtime/engine/advisor.hpp"
 #include "runtime/engine/join.hpp"
 #include "runtime/engine/policy_state.hpp"
 #include "runtime/engine/query_plan.hpp"
@@ -44,7 +47,21 @@ struct EngineBuiltins {
                                        std::span<const HistorySample> samples,
                                        std::int64_t window_ms, double parameter,
                                        std::int64_t now_ms) = nullptr;
+  // A verdict's field (stdlib verdict field id) and an outcome figure (outcome field id).
+  bytecode::Value (*verdict_field)(std::uint16_t field, const Verdict& verdict) = nullptr;
+  bytecode::Value (*outcome_field)(std::uint16_t field, const OutcomeStats& stats) = nullptr;
+  std::span<const std::string_view> action_names;  // by stdlib action id
 };
+
+// Where ai.analyze() and outcomes() get their answers; both may be absent (every verdict
+// field and outcome figure is then unknown). They must outlive the engine.
+struct EngineServices {
+  Advisor* advisor = nullptr;
+  const OutcomeSource* outcomes = nullptr;
+};
+
+// The outcomes an analyzer is shown for each action it may choose: the last day's.
+inline constexpr std::int64_t kOutcomeEvidenceWindowMs = 24 * 3'600'000;
 
 // Target keys in these records view the engine's target table: they stay valid until the
 // engine's next tick.
@@ -69,6 +86,22 @@ struct ProposalRecord {
   std::uint32_t argument_count = 0;
   std::uint32_t inputs_begin = 0;
   std::uint32_t input_count = 0;
+  // Into TickResult::verdicts: the analyses its handler consulted for this target.
+  std::uint32_t verdicts_begin = 0;
+  std::uint32_t verdict_count = 0;
+};
+
+// One ai.analyze() answer for one target: what the handler read.
+struct VerdictRecord {
+  std::size_t policy = 0;
+  std::uint16_t site = 0;
+  std::string_view target;
+  Verdict verdict;
+  std::uint64_t digest = 0;
+  bool cached = false;   // answered from the cache (same site, same evidence)
+  double seconds = 0;    // how long the analysis took
+  std::string rejected;  // why the advisor's answer was replaced by "none", if it was
+  std::vector<std::string_view> allowed;  // the site's allowed actions, by name
 };
 
 struct PolicyHealth {
@@ -86,6 +119,7 @@ struct TickResult {
   std::vector<ProposalRecord> proposals;
   std::vector<PolicyHealth> health;     // one per policy
   std::vector<bytecode::Value> values;  // the proposals' arguments and inputs
+  std::deque<VerdictRecord> verdicts;   // stable: values view their strings
 
   std::span<const bytecode::Value> arguments(const ProposalRecord& p) const {
     return {values.data() + p.arguments_begin, p.argument_count};
@@ -98,7 +132,7 @@ struct TickResult {
 class Engine {
  public:
   Engine(const bytecode::Program& program, std::span<const vm::BuiltinFn> functions,
-         EngineBuiltins builtins, EngineOptions options = {});
+         EngineBuiltins builtins, EngineOptions options = {}, EngineServices services = {});
 
   const QueryPlan& plan() const { return plan_; }
 
@@ -141,12 +175,18 @@ class Engine {
                        std::span<const QueryResult> results, TickResult& out);
   const std::vector<std::uint32_t>& selection(std::size_t policy);
   const JoinedColumn& column(std::size_t join, const VectorView& vector);
+  // Answers site `site` of policy `index` for target `t` (row `row`), records the verdict in
+  // `out` and sets the site's verdict slots in inputs_.
+  void advise(std::size_t index, std::uint16_t site, const Target& t, std::uint32_t row,
+              std::int64_t now_ms, const cluster::ClusterView& cluster, TickResult& out);
+  std::string workload_key(const Target& t) const;
 
   const bytecode::Program& program_;
   vm::Vm vm_;
   std::vector<vm::PreparedPolicy> prepared_;
   EngineBuiltins builtins_;
   EngineOptions options_;
+  EngineServices services_;
   QueryPlan plan_;
   TargetTable targets_;
   std::vector<PolicyState> state_;  // per policy
@@ -169,7 +209,7 @@ class Engine {
 
   // How a slot is read for every target in one evaluation of its policy.
   struct SlotRead {
-    enum Source : std::uint8_t { Column, FieldHistory, Field, Events, Advice };
+    enum Source : std::uint8_t { Column, FieldHistory, Field, Events, Advice, Outcome };
     Source source = Advice;
     bytecode::MissingKind missing = bytecode::MissingKind::Unknown;
     std::int64_t hold_ms = 0;
@@ -184,6 +224,15 @@ class Engine {
   std::vector<std::int64_t> fired_at_;  // per trigger: of the target being evaluated
   std::vector<HistorySample> samples_;
   vm::ProposalBuffer buffer_;
+
+  // ai.analyze(): per policy and handler, its sites; per policy and site, its verdict slots;
+  // per policy and slot, how much history the sites that show it keep.
+  std::vector<std::vector<std::vector<std::uint16_t>>> handler_sites_;
+  std::vector<std::vector<std::vector<std::uint16_t>>> site_slots_;
+  std::vector<std::vector<std::int64_t>> advice_keep_ms_;
+  std::deque<std::vector<HistorySample>> series_;             // scratch: the question's series
+  std::unordered_map<std::uint64_t, Verdict> verdict_cache_;  // by (policy, site, digest)
+  double analysis_seconds_ = 0;                               // spent asking the advisor this tick
 };
 
 }  // namespace skippy::engine

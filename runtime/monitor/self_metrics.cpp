@@ -63,7 +63,25 @@ RuntimeMetrics::RuntimeMetrics(const bytecode::Program& program, std::string_vie
       info_(prometheus::BuildGauge()
                 .Name("skippy_bytecode_info")
                 .Help("The loaded bytecode: format version and the sources' SHA-256")
-                .Register(*registry_)) {
+                .Register(*registry_)),
+      analyses_(prometheus::BuildCounter()
+                    .Name("skippy_analyses_total")
+                    .Help("ai.analyze() verdicts, by policy, analyzer, chosen action and whether "
+                          "the cache answered")
+                    .Register(*registry_)),
+      analysis_duration_(prometheus::BuildHistogram()
+                             .Name("skippy_analysis_duration_seconds")
+                             .Help("Time one ai.analyze() verdict took, by analyzer")
+                             .Register(*registry_)),
+      outcomes_(prometheus::BuildGauge()
+                    .Name("skippy_action_outcomes")
+                    .Help("Actions that ended in the last 24h, by policy, action and result "
+                          "(healed, failed, recurred), from the outcome ledger")
+                    .Register(*registry_)),
+      success_ratio_(prometheus::BuildGauge()
+                         .Name("skippy_action_success_ratio")
+                         .Help("Healed / ended actions in the last 24h, by policy and action")
+                         .Register(*registry_)) {
   set_program(program, source_sha256_hex);
 }
 
@@ -106,6 +124,19 @@ void RuntimeMetrics::record_tick(const engine::TickResult& tick,
       }
     }
   }
+  static const prometheus::Histogram::BucketBoundaries analysis_buckets = {
+      0.00001, 0.0001, 0.001, 0.01, 0.1, 1, 10};
+  for (const auto& v : tick.verdicts) {
+    const std::string analyzer = v.verdict.analyzer.substr(0, v.verdict.analyzer.find(' '));
+    analyses_
+        .Add({{"policy", std::string(program_->string(program_->policies[v.policy].name))},
+              {"analyzer", analyzer},
+              {"action", v.verdict.action},
+              {"cached", v.cached ? "true" : "false"}})
+        .Increment();
+    if (!v.cached)
+      analysis_duration_.Add({{"analyzer", analyzer}}, analysis_buckets).Observe(v.seconds);
+  }
   for (const auto& c : tick.changes) {
     const auto& policy = program_->policies[c.policy];
     trigger_changes_
@@ -132,6 +163,21 @@ void RuntimeMetrics::record_execution(std::string_view policy, std::string_view 
             {"action", std::string(action)},
             {"status", std::string(status)}})
       .Increment();
+}
+
+void RuntimeMetrics::set_outcomes(const std::vector<ActionOutcomes>& outcomes) {
+  for (const auto& o : outcomes) {
+    auto set = [&](const char* result, std::uint32_t n) {
+      outcomes_.Add({{"policy", o.policy}, {"action", o.action}, {"result", result}})
+          .Set(static_cast<double>(n));
+    };
+    set("healed", o.stats.healed);
+    set("failed", o.stats.failed);
+    set("recurred", o.stats.recurred);
+    if (o.stats.attempts > 0)
+      success_ratio_.Add({{"policy", o.policy}, {"action", o.action}})
+          .Set(static_cast<double>(o.stats.healed) / o.stats.attempts);
+  }
 }
 
 void RuntimeMetrics::record_missed_ticks(std::size_t n) {

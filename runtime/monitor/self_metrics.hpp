@@ -37,6 +37,13 @@ class RuntimeMetrics {
   void record_decision(std::string_view policy, std::string_view action, std::string_view outcome);
   void record_execution(std::string_view policy, std::string_view action, std::string_view status);
   void record_missed_ticks(std::size_t n);
+  // The outcome ledger over the last day, per policy and action: healed, failed, recurred and
+  // the success ratio (healed / ended), replacing the previous figures.
+  struct ActionOutcomes {
+    std::string policy, action;
+    engine::OutcomeStats stats;
+  };
+  void set_outcomes(const std::vector<ActionOutcomes>& outcomes);
   // After a reload: names come from the new program; the info metric describes it.
   void set_program(const bytecode::Program& program, std::string_view source_sha256_hex);
 
@@ -58,6 +65,10 @@ class RuntimeMetrics {
   ::prometheus::Family<::prometheus::Gauge>& policy_healthy_;
   ::prometheus::Family<::prometheus::Gauge>& policy_targets_;
   ::prometheus::Family<::prometheus::Gauge>& info_;
+  ::prometheus::Family<::prometheus::Counter>& analyses_;
+  ::prometheus::Family<::prometheus::Histogram>& analysis_duration_;
+  ::prometheus::Family<::prometheus::Gauge>& outcomes_;
+  ::prometheus::Family<::prometheus::Gauge>& success_ratio_;
   ::prometheus::Gauge* info_gauge_ = nullptr;
 };
 

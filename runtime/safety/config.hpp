@@ -59,6 +59,9 @@ struct SafetyConfig {
   std::int64_t in_flight_timeout_ms = 15 * kMinuteMs;
   // How long an id is remembered after it was last proposed (so a firing never runs twice).
   std::int64_t id_retention_ms = 24 * kHourMs;
+  // An action that healed counts as recurred when its trigger fires again on the same target
+  // within this long after it ended (the outcome ledger).
+  std::int64_t recurrence_window_ms = kHourMs;
   RetryPolicy retry;
   HealthCheckConfig health_check;
   bool dry_run = false;  // --dry-run: every policy as if in mode dryrun

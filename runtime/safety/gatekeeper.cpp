@@ -99,6 +99,11 @@ std::vector<Decision> Gatekeeper::decide(std::span<const ActionRequest> proposal
     approved.push_back(e->request.get());
     return false;
   });
+  // A trigger that fires again on a target an action healed makes that outcome a recurrence.
+  if (!real_.state.outcomes.empty()) {
+    for (const auto& r : proposals)
+      real_.state.outcomes.note_firing(r, config_.recurrence_window_ms);
+  }
   auto work = decision_order(proposals, approved);
   out.reserve(out.size() + work.size());
   // The order jumps around the proposals: fetch a request a few decisions ahead (all of its
@@ -278,6 +283,8 @@ void Gatekeeper::finish(const std::string& id, ActionEntry& e, ActionState state
   if (holds_budget(e.state) && e.request)
     real_.count_in_flight(*e.request, workload_key(e.request->target), -1);
   set_state(id, e, state, 0, now_ms);
+  if (e.request && (state == ActionState::Succeeded || state == ActionState::Failed))
+    real_.state.outcomes.record(*e.request, state == ActionState::Succeeded, e.decided_ms, now_ms);
   if (state != ActionState::Failed) return;
   const auto& breaker = config_.breaker;
   auto& failures = real_.state.failures;

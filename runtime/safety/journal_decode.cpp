@@ -462,6 +462,25 @@ bool read_cooldown(Fields& f, SafetyState& state) {
   return true;
 }
 
+bool read_outcome(Fields& f, SafetyState& state) {
+  std::string policy, workload, result;
+  OutcomeRecord r;
+  const char* result_at = nullptr;
+  if (!f.text("policy", policy) || !f.text("workload", workload) || !f.text("action", r.action) ||
+      !f.text("trigger", r.trigger) || !f.text("target", r.target) ||
+      !f.number("fired_at_ms", r.fired_at_ms) || !f.number("decided_ms", r.decided_ms) ||
+      !f.number("ended_ms", r.ended_ms) || !f.text("result", result, &result_at))
+    return false;
+  if (!parse_outcome_result(result, r.result))
+    return f.fail(result_at, "unknown outcome \"" + result + "\" (healed, failed or recurred)");
+  auto& list = state.outcomes.records[OutcomeLedger::key(policy, workload)];
+  if (list.size() >= kOutcomesPerKey)
+    return f.fail(result_at, "more than " + std::to_string(kOutcomesPerKey) +
+                                 " outcomes for one policy and workload");
+  list.push_back(std::move(r));
+  return true;
+}
+
 bool read_breaker(Fields& f, SafetyState& state) {
   std::int64_t length = 0;
   if (!f.number("open_until_ms", state.breaker_open_until_ms) || !f.number("length_ms", length))
@@ -572,6 +591,7 @@ class Decoder {
            : type == "window"   ? read_window(f, state)
            : type == "cooldown" ? read_cooldown(f, state)
            : type == "breaker"  ? read_breaker(f, state)
+           : type == "outcome"  ? read_outcome(f, state)
                                 : f.fail(type_at, "unknown record type \"" + type + "\"");
   }
 

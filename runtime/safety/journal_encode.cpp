@@ -178,6 +178,26 @@ std::string encode_journal(const SafetyState& state) {
     }
     w.seal();
   }
+  for (const auto* entry : sorted(state.outcomes.records)) {
+    const auto split = entry->first.find('\x1f');
+    const std::string_view key = entry->first;
+    for (const auto& r : entry->second) {
+      {
+        Object o(w.begin());
+        o.text("record", "outcome");
+        o.text("policy", key.substr(0, split));
+        o.text("workload", split == std::string_view::npos ? "" : key.substr(split + 1));
+        o.text("action", r.action);
+        o.text("trigger", r.trigger);
+        o.text("target", r.target);
+        o.number("fired_at_ms", r.fired_at_ms);
+        o.number("decided_ms", r.decided_ms);
+        o.number("ended_ms", r.ended_ms);
+        o.text("result", outcome_result_name(r.result));
+      }
+      w.seal();
+    }
+  }
   {
     Object o(w.begin());
     o.text("record", "end");

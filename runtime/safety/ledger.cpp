@@ -71,6 +71,7 @@ void Ledger::sweep(std::int64_t now_ms, std::int64_t retention_ms) {
   erase_if_expired(state.policy_windows, [&](SlidingWindow& w) { return w.count(now_ms) == 0; });
   state.global_window.count(now_ms);
   state.failures.count(now_ms);
+  state.outcomes.sweep(now_ms);
   erase_if_expired(policy_in_flight, [](std::uint32_t n) { return n == 0; });
   erase_if_expired(workload_load, [](const WorkloadLoad& l) { return l.in_flight == 0; });
 }

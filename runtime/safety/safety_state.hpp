@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "runtime/safety/action_request.hpp"
+#include "runtime/safety/outcomes.hpp"
 #include "runtime/safety/sliding_window.hpp"
 #include "runtime/safety/string_map.hpp"
 
@@ -50,6 +51,7 @@ struct SafetyState {
   SlidingWindow global_window;               // every action's time (max_actions_per_hour)
   SlidingWindow failures;                    // failed actions' times (circuit breaker)
   std::int64_t breaker_open_until_ms = 0;    // opened by failures, closed after cool-off
+  OutcomeLedger outcomes;                    // what ended actions achieved
 };
 
 // The key of a (policy, action, target) cooldown, written into `out` (reusing its memory).

@@ -79,9 +79,38 @@ constexpr std::array kFields = {
 
 constexpr std::array kVerdictFields = {
     VerdictFieldDecl{"action", T::ActionName,
-                     "the action the advisor recommends, one the policy allows"},
-    VerdictFieldDecl{"confidence", T::Number, "the advisor's confidence, 0 to 1"},
-    VerdictFieldDecl{"reason", T::String, "the advisor's explanation"},
+                     "the action the analyzer chose among those the handler can reach after the "
+                     "call, or `none`"},
+    VerdictFieldDecl{"confidence", T::Number, "the analyzer's confidence in its choice, 0 to 1"},
+    VerdictFieldDecl{"reason", T::String, "one sentence with the numbers the choice rests on"},
+    VerdictFieldDecl{"analyzer", T::String,
+                     "which analyzer answered (`deterministic`), and why when it fell back"},
+    VerdictFieldDecl{"trend", T::String,
+                     "the first signal's shape: rising, falling, flat, noisy, step, reset, "
+                     "sawtooth or insufficient"},
+    VerdictFieldDecl{"time_to_threshold", T::Duration,
+                     "when the first signal's forecast reaches `threshold:` (0: already there); "
+                     "unknown without such a forecast within `horizon:`"},
+    VerdictFieldDecl{"scope", T::String,
+                     "`target` (this one degrades alone), `workload` (most of its workload "
+                     "degrades) or `node` (many pods on its node degrade)"},
+};
+
+constexpr std::array kOutcomeFields = {
+    OutcomeFieldDecl{"attempts", T::Number, "actions that ended in the window"},
+    OutcomeFieldDecl{"healed", T::Number,
+                     "of them, those whose health check passed and whose trigger did not fire "
+                     "again within the recurrence window"},
+    OutcomeFieldDecl{"failed", T::Number,
+                     "of them, those that failed or whose target never got "
+                     "ready"},
+    OutcomeFieldDecl{"recurred", T::Number,
+                     "of them, those that succeeded but whose trigger fired again"},
+    OutcomeFieldDecl{"success_rate", T::Number,
+                     "healed / attempts, 0 to 1; unknown when nothing ended in the window"},
+    OutcomeFieldDecl{"recovery_time", T::Duration,
+                     "mean time from the decision to a passed health check, over the healed "
+                     "ones; unknown when none healed"},
 };
 
 constexpr std::array<std::string_view, 3> kRestartStrategies = {"rolling", "recreate", "graceful"};
@@ -204,6 +233,12 @@ std::span<const VerdictFieldDecl> verdict_fields() {
 }
 std::optional<std::uint16_t> find_verdict_field(std::string_view name) {
   return find_by_name(kVerdictFields, name);
+}
+std::span<const OutcomeFieldDecl> outcome_fields() {
+  return kOutcomeFields;
+}
+std::optional<std::uint16_t> find_outcome_field(std::string_view name) {
+  return find_by_name(kOutcomeFields, name);
 }
 
 std::span<const ActionDecl> actions() {

@@ -73,6 +73,14 @@ struct VerdictFieldDecl {
 std::span<const VerdictFieldDecl> verdict_fields();
 std::optional<std::uint16_t> find_verdict_field(std::string_view name);
 
+// ---- the outcome ledger: outcomes(ACTION, within: D).FIELD ---------------------------------
+
+// What earlier actions of the policy achieved on the target's workload (the target itself
+// when it has none), counted over the window: declared as the verdict's fields are.
+using OutcomeFieldDecl = VerdictFieldDecl;
+std::span<const OutcomeFieldDecl> outcome_fields();
+std::optional<std::uint16_t> find_outcome_field(std::string_view name);
+
 // ---- actions -----------------------------------------------------------------------------------
 
 // Which selected kinds an action applies to (bit per bytecode::TargetKind).

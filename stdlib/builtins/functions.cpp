@@ -85,6 +85,7 @@ bytecode::LoadLimits load_limits() {
   limits.field_count = fields().size();
   limits.window_function_count = window_functions().size();
   limits.advice_field_count = verdict_fields().size();
+  limits.outcome_field_count = outcome_fields().size();
   limits.action_parameter_count = std::span(tables.action_params.data(), actions().size());
   return limits;
 }
@@ -107,6 +108,10 @@ bytecode::DisasmNames disasm_names() {
   };
   names.verdict_field = [](std::uint16_t id) {
     auto all = stdlib::verdict_fields();
+    return id < all.size() ? std::string(all[id].name) : "#" + std::to_string(id);
+  };
+  names.outcome_field = [](std::uint16_t id) {
+    auto all = stdlib::outcome_fields();
     return id < all.size() ? std::string(all[id].name) : "#" + std::to_string(id);
   };
   names.action = [](std::uint16_t id) {

@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(each_kind_of_mistake_is_reported_where_it_is) {
       {"promethus:\n  url: x\n", "1:1: promethus: unknown setting; did you mean `prometheus`?\n"},
       {"tick: 1s\n",
        "1:1: tick: unknown setting; expected one of `policies`, `cluster`, `namespace`, "
-       "`prometheus`, `audit`, `log`, `web`, `restore`, `kubernetes`, `safety`\n"},
+       "`prometheus`, `audit`, `log`, `web`, `restore`, `ai`, `kubernetes`, `safety`\n"},
       {"cluster: [a]\n", "1:10: cluster: expected a string\n"},
       {"cluster:\n", "1:1: cluster: expected a string\n"},
       {"cluster: ''\n", "1:10: cluster: expected a path, not an empty string\n"},

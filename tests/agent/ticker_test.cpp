@@ -212,3 +212,84 @@ BOOST_AUTO_TEST_CASE(a_reload_keeps_the_state_of_unchanged_triggers) {
   auto report = a.ticker->tick(kT0 + kStep, view, a.queries);
   BOOST_TEST(report.requests.size() == 1u);
 }
+
+namespace {
+
+// The outcome ledger through a policy: `helped_before` reads what this policy's restarts
+// achieved on the workload.
+const char* kLearningPolicy = R"(policy crashing {
+  select pods in namespace "apps"
+  mode automatic
+  every 15s
+  trigger looping when pod.restarts > 3
+  trigger helped_before when outcomes(restart, within: 1h).healed >= 1
+  safety {
+    cooldown 10m per target
+  }
+  on looping do restart() priority 1
+  on helped_before do restart() priority 2
+}
+)";
+
+std::vector<std::string> triggers_of(const agent::TickReport& report) {
+  std::vector<std::string> out;
+  for (const auto& r : report.requests) out.push_back(r.trigger);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_outcome_ledger_survives_a_restart_and_policies_read_it) {
+  auto compiled = testing::compile_text(kLearningPolicy);
+  BOOST_TEST_REQUIRE(compiled->program.has_value(), compiled->messages());
+  Trace trace;
+  TracingAudit audit{trace};
+  agent::Sinks sinks;
+  sinks.audit = &audit;
+  agent::MemoryJournal kept;  // what a restart finds on disk
+  auto open = [&](std::int64_t now) {
+    auto journal = std::make_unique<FlakyJournal>();
+    std::string error;
+    bool found = false;
+    if (auto state = kept.load(found, error); state && found) journal->memory.save(*state);
+    auto* store = journal.get();
+    auto safety = agent::SafetyLoop::open(
+        {}, std::move(journal), std::make_unique<TracingExecutor>(trace), [now] { return now; },
+        sinks, error);
+    BOOST_REQUIRE_MESSAGE(safety, error);
+    return std::pair{std::move(safety), store};
+  };
+  NoQueries queries;
+  auto [safety, store] = open(kT0);
+  auto ticker =
+      std::make_unique<agent::Ticker>(*compiled->program, engine::EngineOptions{}, *safety, sinks);
+  auto looping = cluster_with_restarts(5);
+  auto report = ticker->tick(kT0, looping, queries);
+  BOOST_TEST(triggers_of(report) == std::vector<std::string>{"looping"});
+  BOOST_TEST(report.safety.executions.size() == 1u);
+  // Verified after the health check's initial delay: the pod is ready, the restart healed.
+  auto healthy = cluster_with_restarts(0);
+  std::int64_t t = kT0;
+  for (int i = 0; i < 4; ++i) report = ticker->tick(t += kStep, healthy, queries);
+  BOOST_TEST(safety->outcomes("crashing", "restart", "Deployment/apps/web", 3'600'000, t).healed ==
+             1u);
+  BOOST_TEST(triggers_of(report) == std::vector<std::string>{"helped_before"});
+  bool found = false;
+  std::string error;
+  auto saved = store->memory.load(found, error);
+  BOOST_TEST_REQUIRE(found);
+  BOOST_TEST_REQUIRE(!saved->outcomes.empty());
+  kept.save(*saved);
+
+  // A new process: the ledger comes back from the journal, and the policy still reads it.
+  ticker.reset();
+  safety.reset();
+  auto [restarted, restarted_store] = open(t + kStep);
+  (void)restarted_store;
+  agent::Ticker again(*compiled->program, engine::EngineOptions{}, *restarted, sinks);
+  report = again.tick(t + kStep, healthy, queries);
+  BOOST_TEST(triggers_of(report) == std::vector<std::string>{"helped_before"});
+  // An hour later the healed restart is out of the window: nothing to read, nothing fires.
+  report = again.tick(t + kStep + 3'600'000, healthy, queries);
+  BOOST_TEST(report.requests.empty());
+}

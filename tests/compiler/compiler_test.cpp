@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE compiler
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "runtime/bytecode/file.hpp"
 #include "stdlib/builtins/catalog.hpp"
 #include "tests/support/compile_text.hpp"
@@ -210,7 +212,8 @@ BOOST_AUTO_TEST_CASE(compiling_twice_gives_identical_bytes) {
       "  signal r = increase(pod.restarts, 10m)\n"
       "  trigger a when m > 85 and r >= 3 for 1m clear when m < 70 for 2m\n"
       "  on a do {\n    let v = ai.analyze(signals: [m], events: events(within: 15m))\n"
-      "    if v.action == scale and v.confidence >= 0.8 then restart() else delete(grace: 30s)\n  "
+      "    if v.action == restart and v.confidence >= 0.8 then restart() else delete(grace: 30s)\n "
+      " "
       "}");
   auto a = compile_text(text);
   auto b = compile_text(text);
@@ -231,6 +234,73 @@ BOOST_AUTO_TEST_CASE(three_valued_types_are_tracked) {
       handler_ops(p, 0) ==
       "PUSH_INPUT PUSH_CONST EQ_STR DUP JUMP_UNKNOWN JUMP_FALSE PROPOSE JUMP JUMP POP RETURN");
   BOOST_TEST((p.inputs.back().kind == bytecode::InputKind::Advice));
+}
+
+BOOST_AUTO_TEST_CASE(an_advisor_site_stores_the_actions_its_handler_can_reach_after_it) {
+  auto c = compile_text(policy_text(
+      "  signal m = promql(`up`)\n  trigger a when m > 1\n  trigger b when m > 2\n"
+      "  on b do delete()\n"
+      "  on a do {\n    restart()\n    let v = ai.analyze(signals: [m], threshold: 90, horizon: "
+      "10m)\n    if v.action == delete then { delete() }\n    else if v.action == none then "
+      "notify(webhook: \"https://x.example\", message: v.reason)\n    delete()\n  }"));
+  BOOST_TEST_REQUIRE(c->program.has_value(), c->messages());
+  const auto& p = only_policy(*c);
+  BOOST_TEST_REQUIRE(p.advice.size() == 1u);
+  const auto& site = p.advice[0];
+  // restart() comes before the call: not reachable from it; delete and notify are.
+  std::vector<std::uint16_t> expected = {*stdlib::find_action("delete"),
+                                         *stdlib::find_action("notify")};
+  std::sort(expected.begin(), expected.end());
+  BOOST_TEST(site.allowed_actions == expected, boost::test_tools::per_element());
+  BOOST_TEST(site.handler == 1u);  // the second `on` clause
+  BOOST_TEST(site.has_threshold);
+  BOOST_TEST(site.threshold == 90);
+  BOOST_TEST(site.horizon_ms == 600'000);
+  BOOST_TEST(site.history_ms == 1'800'000);  // the default
+  BOOST_TEST(site.pos.line == 11u);
+}
+
+BOOST_AUTO_TEST_CASE(a_verdict_compared_with_an_action_it_cannot_choose_is_an_error) {
+  auto c = compile_text(
+      policy_text("  signal m = promql(`up`)\n  trigger a when m > 1\n"
+                  "  on a do {\n    let v = ai.analyze(signals: [m])\n    if scale == v.action "
+                  "then restart()\n  }"));
+  BOOST_TEST(c->codes() == std::vector<std::string>{"E0355"}, boost::test_tools::per_element());
+  BOOST_TEST(c->messages().find("the verdict can never choose `scale`") != std::string::npos,
+             c->messages());
+  // `none` is always a possible answer; an action after the call is reachable.
+  auto fine = compile_text(
+      policy_text("  signal m = promql(`up`)\n  trigger a when m > 1\n"
+                  "  on a do {\n    let v = ai.analyze(signals: [m])\n    if v.action != none "
+                  "then restart()\n  }"));
+  BOOST_TEST(fine->codes().empty(), fine->messages());
+}
+
+BOOST_AUTO_TEST_CASE(outcomes_read_the_ledger_as_inputs) {
+  auto c = compile_text(policy_text(
+      "  trigger a when pod.restarts > 3 and outcomes(restart, within: 24h).success_rate < 0.5 "
+      "and outcomes(restart, within: 24h).attempts >= 2\n  on a do restart()"));
+  BOOST_TEST_REQUIRE(c->program.has_value(), c->messages());
+  const auto& p = only_policy(*c);
+  std::vector<std::string> kinds;
+  for (const auto& s : p.inputs) {
+    if (s.kind != bytecode::InputKind::Outcome) continue;
+    BOOST_TEST(s.source == *stdlib::find_action("restart"));
+    BOOST_TEST(s.window_ms == 86'400'000);
+    kinds.emplace_back(stdlib::outcome_fields()[s.id].name);
+  }
+  BOOST_TEST(kinds == (std::vector<std::string>{"success_rate", "attempts"}),
+             boost::test_tools::per_element());
+  for (const char* wrong :
+       {"outcomes(restart).healed > 1", "outcomes(reboot, within: 1h).healed > 1",
+        "outcomes(restart, within: 1h, x: 1).healed > 1"}) {
+    auto bad = compile_text(
+        policy_text(std::string("  trigger a when ") + wrong + "\n  on a do restart()"));
+    BOOST_TEST(bad->codes() == std::vector<std::string>{"E0356"}, wrong);
+  }
+  auto field = compile_text(policy_text(
+      "  trigger a when outcomes(restart, within: 1h).healthy > 1\n  on a do restart()"));
+  BOOST_TEST(field->codes() == std::vector<std::string>{"E0304"}, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(negative_literals_in_lists_and_units_in_function_arguments) {

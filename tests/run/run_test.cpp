@@ -238,7 +238,7 @@ BOOST_AUTO_TEST_CASE(running_it_serves_metrics_health_and_readiness_then_stops_o
           "skippy_triggers{policy=\"memory_leak\",state=\"inactive\",trigger=\"high_memory\"} 2") !=
           std::string::npos,
       metrics);
-  BOOST_TEST(metrics.find("skippy_bytecode_info{format_version=\"2\"") != std::string::npos,
+  BOOST_TEST(metrics.find("skippy_bytecode_info{format_version=\"3\"") != std::string::npos,
              metrics);
   BOOST_TEST(metrics.find("skippy_tick_duration_seconds_count") != std::string::npos, metrics);
   run.stop(SIGTERM);

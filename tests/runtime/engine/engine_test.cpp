@@ -2,11 +2,15 @@
 // data rules, trigger phases, proposals, windows over Kubernetes fields, query plans.
 #define BOOST_TEST_MODULE engine
 #include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <limits>
 #include <map>
 
 #include "runtime/act/action_requests.hpp"
 #include "runtime/cluster/snapshot.hpp"
+#include "runtime/engine/audit.hpp"
 #include "runtime/engine/tick.hpp"
+#include "stdlib/analyzer.hpp"
 #include "stdlib/builtins/catalog.hpp"
 #include "stdlib/builtins/functions.hpp"
 #include "stdlib/engine_support.hpp"
@@ -390,4 +394,137 @@ BOOST_AUTO_TEST_CASE(requests_say_which_actions_take_replicas_down) {
   BOOST_TEST(destructive.at("p scale by=1 max=5") == false);
   BOOST_TEST(destructive.at("p scale by=-1 max=5") == true);
   BOOST_TEST(destructive.at("q restart") == true);  // a pod restarts by being deleted
+}
+
+// ---- ai.analyze ----------------------------------------------------------------------------
+
+namespace {
+
+const char* kAdvisedPolicy =
+    "policy leak {\n  select pods in namespace \"apps\"\n  every 15s\n"
+    "  safety { cooldown 5m max_actions 3 per 1h }\n"
+    "  signal mem = promql(`mem`) by (namespace, pod) max\n"
+    "  trigger high when mem > 60\n"
+    "  on high do {\n"
+    "    let v = ai.analyze(signals: [mem], events: events(within: 15m), threshold: 85)\n"
+    "    if v.action == restart then restart()\n  }\n}\n";
+
+const char* kAdvisedCluster =
+    "pods:\n"
+    "  - {namespace: apps, name: a, owner: Deployment/web}\n"
+    "  - {namespace: apps, name: b, owner: Deployment/web}\n"
+    "deployments: [{namespace: apps, name: web, replicas: 2}]\n"
+    "events:\n"
+    "  - {namespace: apps, object: Pod/a, reason: BackOff, type: Warning, at: "
+    "'1970-01-01T00:01:00Z', message: 'Back-off restarting failed container app'}\n";
+
+// An advisor that answers what it is told to, and keeps what it was asked.
+class ScriptedAdvisor final : public engine::Advisor {
+ public:
+  engine::Verdict answer;
+  std::vector<engine::AdviceQuestion> asked;
+  engine::Verdict analyze(const engine::AdviceQuestion& q) override {
+    asked.push_back(q);
+    return answer;
+  }
+};
+
+struct AdvisedRig {
+  std::unique_ptr<testing::Compiled> compiled = testing::compile_text(kAdvisedPolicy);
+  std::unique_ptr<engine::Engine> engine;
+  cluster::SnapshotClusterView view = cluster_of(kAdvisedCluster);
+  explicit AdvisedRig(engine::Advisor* advisor, engine::EngineOptions options = {}) {
+    BOOST_REQUIRE_MESSAGE(compiled->program, compiled->messages());
+    engine = std::make_unique<engine::Engine>(*compiled->program, stdlib::function_table(),
+                                              stdlib::engine_builtins(), options,
+                                              engine::EngineServices{advisor, nullptr});
+  }
+  // Pod a leaks (70, +1 a tick), pod b stays at 65; tick `i` is at 15 s x i.
+  const engine::TickResult& tick(int i) {
+    FakeVector v = pods_vector({{"a", 70.0 + i}, {"b", 65.0}});
+    std::vector<engine::QueryResult> results(engine->plan().queries.size());
+    for (auto& r : results) r.vector = &v;
+    return engine->tick(std::int64_t{i} * 15'000, view, results);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_analyzer_answers_from_the_targets_history_and_its_peers) {
+  stdlib::DeterministicAnalyzer analyzer;
+  AdvisedRig rig(&analyzer);
+  // Eight ticks give the analyzer its minimum history; from then on a is forecast to reach 85.
+  for (int i = 0; i < 7; ++i) BOOST_TEST(rig.tick(i).proposals.empty(), "tick " << i);
+  const auto& r = rig.tick(7);
+  BOOST_TEST_REQUIRE(r.proposals.size() == 1u);
+  BOOST_TEST(r.proposals[0].target == "apps/a");
+  BOOST_TEST_REQUIRE(r.proposals[0].verdict_count == 1u);
+  const auto& v = r.verdicts[r.proposals[0].verdicts_begin];
+  BOOST_TEST(v.target == "apps/a");
+  BOOST_TEST(v.verdict.action == "restart");
+  BOOST_TEST(v.verdict.trend == "rising");
+  BOOST_TEST(v.verdict.scope == "target");  // b is flat: a degrades alone
+  BOOST_TEST_REQUIRE(v.verdict.time_to_threshold_s.has_value());
+  BOOST_TEST(std::abs(*v.verdict.time_to_threshold_s - 8 * 15) < 1);  // 77 now, +1 per 15 s
+  BOOST_TEST(v.allowed == std::vector<std::string_view>{"restart"});
+  // b's verdict was asked too (its trigger fires) and chose none: no proposal for it.
+  BOOST_TEST(r.verdicts.size() == 2u);
+  // The audit record carries the analysis with the event's message.
+  auto context = engine::proposal_context(*rig.compiled->program, r, r.proposals[0]);
+  BOOST_TEST(context.find("\"analysis\":[{\"site\":0") != std::string::npos, context);
+  BOOST_TEST(context.find("\"allowed\":[\"restart\",\"none\"]") != std::string::npos, context);
+  BOOST_TEST(context.find("Back-off restarting failed container app") != std::string::npos,
+             context);
+  BOOST_TEST(context.find("\"id\":\"s1\"") != std::string::npos, context);
+}
+
+BOOST_AUTO_TEST_CASE(the_engine_shows_the_evidence_once_with_ids_and_holds_the_closed_choice) {
+  ScriptedAdvisor advisor;
+  advisor.answer.action = "delete";  // not among the site's actions
+  advisor.answer.confidence = std::numeric_limits<double>::quiet_NaN();
+  AdvisedRig rig(&advisor);
+  for (int i = 0; i < 9; ++i) rig.tick(i);
+  BOOST_TEST_REQUIRE(!advisor.asked.empty());
+  const auto& q = advisor.asked.back();
+  BOOST_TEST_REQUIRE(q.signals.size() == 1u);
+  BOOST_TEST(q.signals[0].id == "s1");
+  BOOST_TEST(q.signals[0].name == "mem");
+  BOOST_TEST(q.signals[0].samples.size() == 9u);  // one per evaluation, this tick's included
+  BOOST_TEST_REQUIRE(q.peers.size() == 1u);
+  BOOST_TEST(q.peers[0].id == "p1");
+  BOOST_TEST_REQUIRE(q.outcomes.size() == 1u);
+  BOOST_TEST(q.outcomes[0].action_name == "restart");
+  const auto& r = rig.tick(9);
+  BOOST_TEST(r.proposals.empty());  // "delete" became none
+  BOOST_TEST_REQUIRE(!r.verdicts.empty());
+  BOOST_TEST(r.verdicts[0].verdict.action == "none");
+  BOOST_TEST(r.verdicts[0].verdict.confidence == 0);
+  BOOST_TEST(r.verdicts[0].rejected == "chose `delete`, which this site does not allow");
+  // Events: a's BackOff event with its message, within the site's 15 minutes.
+  bool event_seen = false;
+  for (const auto& asked : advisor.asked) {
+    for (const auto& e : asked.events)
+      event_seen = event_seen || (asked.target == "apps/a" && e.id == "e1" &&
+                                  e.event->message == "Back-off restarting failed container app");
+  }
+  BOOST_TEST(event_seen);
+}
+
+BOOST_AUTO_TEST_CASE(past_the_ticks_budget_a_site_gets_no_answer) {
+  ScriptedAdvisor advisor;
+  advisor.answer.action = "restart";
+  engine::EngineOptions options;
+  options.analysis_budget_ms = 0;  // spent before the first question
+  AdvisedRig rig(&advisor, options);
+  const auto& r = rig.tick(0);
+  BOOST_TEST(advisor.asked.empty());
+  BOOST_TEST(r.proposals.empty());
+  BOOST_TEST_REQUIRE(!r.verdicts.empty());
+  BOOST_TEST(r.verdicts[0].verdict.analyzer.starts_with("none: the tick's analysis budget"));
+}
+
+BOOST_AUTO_TEST_CASE(without_an_advisor_every_verdict_field_is_unknown) {
+  AdvisedRig rig(nullptr);
+  for (int i = 0; i < 10; ++i) BOOST_TEST(rig.tick(i).proposals.empty());
+  BOOST_TEST(rig.tick(10).verdicts.empty());
 }

@@ -75,6 +75,11 @@ struct ListedView final : cluster::ClusterView {
                             std::string_view, std::int64_t, std::int64_t) const override {
     return 0;
   }
+  std::vector<const cluster::Event*> recent_events(std::string_view, std::string_view,
+                                                   std::string_view, std::int64_t, std::int64_t,
+                                                   std::size_t) const override {
+    return {};
+  }
 };
 
 }  // namespace

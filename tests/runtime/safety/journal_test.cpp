@@ -123,6 +123,46 @@ BOOST_AUTO_TEST_CASE(a_typical_journal_is_the_golden_one_and_reads_back_the_same
   const auto& beta = *decoded.state.actions.at(limited("beta", "web-4", 2 * kMinute).id).request;
   BOOST_TEST(std::string(bytecode::mode_name(beta.mode)) == "manual");
   BOOST_TEST(beta.limits.max_actions_window_ms == kHour);
+  // The action that failed at once is in the outcome ledger, which reads back the same.
+  BOOST_TEST(decoded.state.outcomes.counts("beta", "restart", "Deployment/apps/web", kHour, kHour)
+                 .failed == 1u);
+  BOOST_TEST(decoded.state.outcomes.records == state.outcomes.records);
+}
+
+BOOST_AUTO_TEST_CASE(the_outcome_ledger_round_trips_and_its_records_are_checked) {
+  safety::SafetyState state;
+  auto r = limited("alpha", "web-1", 0);
+  for (int i = 0; i < 3; ++i) state.outcomes.record(r, i != 1, i * kMinute, i * kMinute + kSecond);
+  r.fired_at_ms = 10 * kMinute;
+  BOOST_TEST(state.outcomes.note_firing(r, kHour) == 2u);  // the two healed ones recurred
+  std::string bytes = safety::encode_journal(state);
+  auto decoded = safety::decode_journal(bytes);
+  BOOST_REQUIRE_MESSAGE(decoded.ok(), error_text(decoded));
+  BOOST_TEST(decoded.state.outcomes.records == state.outcomes.records);
+  BOOST_TEST(safety::encode_journal(decoded.state) == bytes);
+  auto c =
+      decoded.state.outcomes.counts("alpha", "restart", "Deployment/apps/web", kHour, 10 * kMinute);
+  BOOST_TEST(c.attempts == 3u);
+  BOOST_TEST(c.recurred == 2u);
+  BOOST_TEST(c.failed == 1u);
+
+  std::string bad = bytes;
+  auto at = bad.find("\"result\":\"failed\"");
+  BOOST_REQUIRE(at != std::string::npos);
+  bad.replace(at, 17, "\"result\":\"great\"");
+  safety::reseal_journal(bad);
+  auto d = safety::decode_journal(bad);
+  BOOST_TEST(error_text(d) == "unknown outcome \"great\" (healed, failed or recurred)");
+  BOOST_TEST(d.error->offset == at + 9);
+  // More outcomes for one key than the ledger ever keeps: not a journal this build wrote.
+  safety::SafetyState full;
+  for (std::size_t i = 0; i < safety::kOutcomesPerKey; ++i)
+    full.outcomes.record(r, true, 0, static_cast<std::int64_t>(i));
+  std::string many = safety::encode_journal(full);
+  auto line = many.find("{\"record\":\"outcome\"");
+  many.insert(line, many.substr(line, many.find('\n', line) + 1 - line));
+  safety::reseal_journal(many);
+  BOOST_TEST(error_text(safety::decode_journal(many)).starts_with("more than 32 outcomes"));
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_state_round_trips) {
@@ -378,7 +418,7 @@ BOOST_AUTO_TEST_CASE(resealed_records_that_make_no_sense_are_reported_at_their_f
   BOOST_TEST(error_text(edited("\"times\":[0,120000]", "\"times\":[120000,0]")) ==
              "times must not go backwards");
   BOOST_TEST(error_text(edited("\"records\":", "\"records\":1")) ==
-             "the end record counts 117 records, the file has 17");
+             "the end record counts 119 records, the file has 19");
   BOOST_TEST(error_text(edited("{\"record\":\"end\"",
                                "{\"record\":\"end\",\"x\":[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]")) ==
              "nested too deeply");
