@@ -754,8 +754,7 @@ IrExpr PolicyChecker::outcomes(const dsl::Expr& e) {
   return input(index, IrType{stdlib::outcome_fields()[*field].type, true}, e.span);
 }
 
-void PolicyChecker::check_verdict_comparison(const dsl::Expr& e, const IrExpr& lhs,
-                                             const IrExpr& rhs) {
+void PolicyChecker::check_verdict_comparison(dsl::Span span, const IrExpr& lhs, const IrExpr& rhs) {
   auto verdict_action = [&](const IrExpr& x) -> const bytecode::AdviceRequest* {
     if (x.kind != IrExpr::Kind::Input || x.index >= out_.header.inputs.size()) return nullptr;
     const auto& slot = out_.header.inputs[x.index];
@@ -781,7 +780,7 @@ void PolicyChecker::check_verdict_comparison(const dsl::Expr& e, const IrExpr& l
   std::string allowed;
   for (auto a : request->allowed_actions)
     allowed += std::string(allowed.empty() ? "" : ", ") + std::string(stdlib::actions()[a].name);
-  report(dsl::DiagCode::VerdictActionUnreachable, e.span,
+  report(dsl::DiagCode::VerdictActionUnreachable, span,
          "the verdict can never choose `" + action + "`: no `" + action +
              "(...)` follows the `ai.analyze` call in this handler")
       .notes.push_back({std::nullopt, allowed.empty()
@@ -791,7 +790,7 @@ void PolicyChecker::check_verdict_comparison(const dsl::Expr& e, const IrExpr& l
 
 IrExpr PolicyChecker::comparison(const dsl::Expr& e, IrExpr lhs, IrExpr rhs) {
   using B = dsl::BinaryOp;
-  check_verdict_comparison(e, lhs, rhs);
+  check_verdict_comparison(e.span, lhs, rhs);
   Type l = lhs.type.type, r = rhs.type.type;
   bool equality = e.binary_op == B::Equal || e.binary_op == B::NotEqual;
   if (l != r) {
@@ -870,6 +869,7 @@ IrExpr PolicyChecker::membership(const dsl::Expr& e, IrExpr lhs) {
           "this is " + a_type(v.type.type) + ", but the value tested is " + a_type(lhs.type.type));
       return error_expr(e.span);
     }
+    check_verdict_comparison(item->span, lhs, v);
     out.list.push_back(v.constant);
   }
   out.children.push_back(std::move(lhs));

@@ -71,8 +71,9 @@ class PolicyChecker {
   // ascending): the advisor's closed choice.
   std::vector<std::uint16_t> reachable_actions() const;
   IrExpr outcomes(const dsl::Expr& member);
-  // `verdict.action == NAME` where the verdict cannot choose NAME: E0355.
-  void check_verdict_comparison(const dsl::Expr& e, const IrExpr& lhs, const IrExpr& rhs);
+  // `verdict.action == NAME` (or `in [..., NAME]`) where the verdict cannot choose NAME:
+  // E0355 at `span`.
+  void check_verdict_comparison(dsl::Span span, const IrExpr& lhs, const IrExpr& rhs);
 
   // ---- reporting
   dsl::Diagnostic& report(dsl::DiagCode code, dsl::Span span, std::string message);

@@ -72,6 +72,25 @@ std::string trend_json(const analysis::Trend& t) {
   return out + "}";
 }
 
+// The target's Kubernetes state as the cluster view shows it.
+std::string state_json(const AdviceQuestion& q) {
+  std::string out = "{";
+  if (q.pod) {
+    out += "\"phase\":\"" + base::json_escape(q.pod->phase) +
+           "\",\"ready\":" + (q.pod->ready ? "true" : "false") +
+           ",\"restarts\":" + std::to_string(q.pod->restarts) + ",\"waiting_reason\":\"" +
+           base::json_escape(q.pod->waiting_reason) + "\",\"node\":\"" +
+           base::json_escape(q.pod->node) + "\",";
+  }
+  if (q.workload_object) {
+    out += "\"workload\":\"" + base::json_escape(q.workload) +
+           "\",\"replicas\":" + std::to_string(q.workload_object->replicas) +
+           ",\"ready_replicas\":" + std::to_string(q.workload_object->ready_replicas) + ",";
+  }
+  out.back() = '}';
+  return out;
+}
+
 std::string outcome_json(const engine::OutcomeStats& s) {
   return "{\"attempts\":" + std::to_string(s.attempts) + ",\"healed\":" + std::to_string(s.healed) +
          ",\"failed\":" + std::to_string(s.failed) + ",\"recurred\":" + std::to_string(s.recurred) +
@@ -144,6 +163,8 @@ Verdict DeterministicAnalyzer::analyze(const AdviceQuestion& q) {
                           "{\"with_data\":" + std::to_string(a.node_peers_with_data) +
                               ",\"degrading\":" + std::to_string(a.node_peers_degrading) + "}"});
   }
+  if (q.pod || q.workload_object)
+    v.evidence.push_back({"k1", "state", std::string(q.target), state_json(q)});
   for (const auto& e : q.events) {
     v.evidence.push_back({e.id, "event", e.event->reason,
                           "{\"type\":\"" + base::json_escape(e.event->type) +

@@ -37,6 +37,8 @@ std::int64_t restore_lookback_ms(const bytecode::Program& program) {
     for (const auto& s : policy.inputs) {
       if (s.missing == bytecode::MissingKind::Hold) longest = std::max(longest, s.hold_ms);
     }
+    // The history an ai.analyze() site reads: restored too, so the analyzer has it at once.
+    for (const auto& a : policy.advice) longest = std::max(longest, a.history_ms);
   }
   return longest;
 }

@@ -33,7 +33,8 @@ ReplayReport replay(engine::Engine& engine, prometheus::Client& client,
                     const std::function<void(const engine::TickResult&)>& on_tick = {});
 
 // How much history restoring the program's trigger states needs: the longest `for` plus
-// `clear ... for` plus `keep_firing_for` of a trigger, or the longest `hold` of a signal.
+// `clear ... for` plus `keep_firing_for` of a trigger, the longest `hold` of a signal, or the
+// longest `history:` an ai.analyze() site reads.
 std::int64_t restore_lookback_ms(const bytecode::Program& program);
 
 // The ticks before `now_ms` to replay on start: from now - lookback (at most

@@ -268,6 +268,14 @@ BOOST_AUTO_TEST_CASE(a_verdict_compared_with_an_action_it_cannot_choose_is_an_er
   BOOST_TEST(c->codes() == std::vector<std::string>{"E0355"}, boost::test_tools::per_element());
   BOOST_TEST(c->messages().find("the verdict can never choose `scale`") != std::string::npos,
              c->messages());
+  auto listed = compile_text(policy_text(
+      "  signal m = promql(`up`)\n  trigger a when m > 1\n"
+      "  on a do {\n    let v = ai.analyze(signals: [m])\n    if v.action in [restart, delete] "
+      "then restart()\n  }"));
+  BOOST_TEST(listed->codes() == std::vector<std::string>{"E0355"},
+             boost::test_tools::per_element());
+  BOOST_TEST(listed->messages().find("never choose `delete`") != std::string::npos,
+             listed->messages());
   // `none` is always a possible answer; an action after the call is reachable.
   auto fine = compile_text(
       policy_text("  signal m = promql(`up`)\n  trigger a when m > 1\n"

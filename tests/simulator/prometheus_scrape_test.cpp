@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(prometheus_scrapes_a_leaking_pod_growing) {
   for (const auto& [pod, percent] : first) {
     BOOST_TEST_CONTEXT(pod) {
       BOOST_TEST(pod.starts_with("memory-leak-app-"));
-      BOOST_TEST(percent >= 80.0);
+      BOOST_TEST(percent >= 70.0);  // the scenario starts at 70%
       BOOST_TEST(later[pod] >= percent + 1);
       BOOST_TEST(later[pod] < 100.0);
     }

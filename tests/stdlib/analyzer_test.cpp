@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(one_target_leaking_alone_is_restarted_with_its_forecast) {
   // Cited: the signal's fit, the peers, and the chosen action's outcomes.
   std::vector<std::string> ids;
   for (const auto& e : v.evidence) ids.push_back(e.id);
-  BOOST_TEST(ids == (std::vector<std::string>{"s1", "p*", "o1"}));
+  BOOST_TEST(ids == (std::vector<std::string>{"s1", "p*", "o1"}));  // no pod in this question
   BOOST_TEST(v.evidence[0].json.find("\"shape\":\"rising\"") != std::string::npos);
 }
 

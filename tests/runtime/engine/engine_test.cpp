@@ -476,6 +476,10 @@ BOOST_AUTO_TEST_CASE(the_analyzer_answers_from_the_targets_history_and_its_peers
   BOOST_TEST(context.find("Back-off restarting failed container app") != std::string::npos,
              context);
   BOOST_TEST(context.find("\"id\":\"s1\"") != std::string::npos, context);
+  BOOST_TEST(
+      context.find("{\"id\":\"k1\",\"kind\":\"state\",\"name\":\"apps/a\",\"value\":{\"phase\":"
+                   "\"Running\"") != std::string::npos,
+      context);
 }
 
 BOOST_AUTO_TEST_CASE(the_engine_shows_the_evidence_once_with_ids_and_holds_the_closed_choice) {

@@ -74,6 +74,17 @@ BOOST_AUTO_TEST_CASE(a_restart_replays_the_longest_for_and_one_step_more) {
   BOOST_TEST(!replay::restore_window(e, *compiled->program, 1'000'005'000, 0).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_restart_replays_the_history_an_analyzer_reads) {
+  auto compiled = testing::compile_text(
+      "policy p {\n  select pods in namespace \"apps\"\n  every 15s\n"
+      "  safety { cooldown 5m max_actions 3 per 1h }\n"
+      "  signal m = promql(`m`)\n  trigger t when m > 5 for 1m\n"
+      "  on t do {\n    let v = ai.analyze(signals: [m], history: 20m)\n"
+      "    if v.action == restart then restart()\n  }\n}\n");
+  BOOST_REQUIRE_MESSAGE(compiled->program, compiled->messages());
+  BOOST_TEST(replay::restore_lookback_ms(*compiled->program) == 1'200'000);
+}
+
 BOOST_AUTO_TEST_CASE(nothing_to_restore_without_for_or_hold) {
   auto compiled = testing::compile_text(
       "policy p {\n  select pods in namespace \"apps\"\n  every 15s\n"
