@@ -252,3 +252,50 @@ BOOST_AUTO_TEST_CASE(a_prometheus_that_requires_a_bearer_token) {
   BOOST_TEST(r.code == 2, r.output);
   BOOST_TEST(r.output.find("bad.yml:2:12: prometheus.timeout") != std::string::npos, r.output);
 }
+
+BOOST_AUTO_TEST_CASE(the_analyzer_answers_over_history) {
+  // Pod a's working set climbs 1 every 15 s from 40; pod b's stays at 40. Both are above 30,
+  // so both sites ask; only a's history is a trend heading for 85 within the horizon.
+  std::string series = "# TYPE leak gauge\n";
+  for (int i = 0; i <= 40; ++i) {
+    for (auto [pod, value] : {std::pair{"a", 40 + i}, std::pair{"b", 40}})
+      series += "leak{namespace=\"apps\",pod=\"" + std::string(pod) + "\"} " +
+                std::to_string(value) + " " + std::to_string(kT0 + 15 * i) + "\n";
+  }
+  PrometheusServer prometheus(series + "# EOF\n");
+  TempDir dir("skippy-replay-analyzer");
+  write_file(dir.path() / "leak.skippy", R"(policy leak {
+  select pods in namespace "apps"
+  mode automatic
+  every 15s
+  signal m = promql(`leak`) by (namespace, pod) max
+  trigger growing when m > 30
+  safety {
+    cooldown 10m per target
+    max_actions 2 per 1h
+  }
+  on growing do {
+    let v = ai.analyze(signals: [m], threshold: 85, horizon: 30m)
+    if v.action == restart then restart() priority 1
+  }
+}
+)");
+  write_cluster(dir);
+  auto r = replay(dir,
+                  {"--prometheus.url", prometheus.url(), "--from", "2023-11-14T22:13:20Z", "--to",
+                   std::to_string(kT0 + 600), "--cluster", (dir.path() / "cluster.yaml").string(),
+                   "--format", "audit", (dir.path() / "leak.skippy").string()},
+                  false);
+  BOOST_TEST(r.code == 0, r.output);
+  // The first decision, once eight samples are in: a, on the analyzer's forecast; never b.
+  auto first = r.output.substr(0, r.output.find('\n'));
+  BOOST_TEST(first.find("\"trigger\":\"growing\"") != std::string::npos, first);
+  BOOST_TEST(first.find("\"target\":\"Pod/apps/a\"") != std::string::npos, first);
+  BOOST_TEST(first.find("\"outcome\":\"execute\"") != std::string::npos, first);
+  BOOST_TEST(first.find("\"analysis\":[{\"site\":0") != std::string::npos, first);
+  BOOST_TEST(
+      first.find("\"analyzer\":\"deterministic\",\"action\":\"restart\"") != std::string::npos,
+      first);
+  BOOST_TEST(first.find("\"trend\":\"rising\"") != std::string::npos, first);
+  BOOST_TEST(r.output.find("\"target\":\"Pod/apps/b\"") == std::string::npos, r.output);
+}
