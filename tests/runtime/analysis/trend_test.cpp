@@ -13,6 +13,7 @@
 #include <ostream>
 #include <vector>
 
+#include "bench/rng.hpp"
 #include "runtime/analysis/trend.hpp"
 
 namespace skippy::analysis {
@@ -43,20 +44,15 @@ std::vector<Sample> series(std::size_t n, const std::function<double(std::size_t
   return s;
 }
 
-// Deterministic pseudo-noise (SplitMix64), uniform in [-1, 1): sigma 1/sqrt(3).
+// Deterministic pseudo-noise: the benchmarks' SplitMix64, uniform in [-1, 1): sigma 1/sqrt(3).
 class Noise {
  public:
-  explicit Noise(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t bits() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double next() { return static_cast<double>(bits() >> 11) * 0x1.0p-52 - 1.0; }
+  explicit Noise(std::uint64_t seed) : rng_(seed) {}
+  std::uint64_t bits() { return rng_.next(); }
+  double next() { return rng_.unit() * 2 - 1; }
 
  private:
-  std::uint64_t state_;
+  skippy::bench::Rng rng_;
 };
 
 TrendOptions threshold_at(double threshold, std::int64_t horizon_ms = 30 * 60'000) {
