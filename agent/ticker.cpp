@@ -38,17 +38,18 @@ std::unique_ptr<engine::Engine> make_engine(const bytecode::Program& program,
 }
 
 Ticker::Ticker(const bytecode::Program& program, engine::EngineOptions options, SafetyLoop& safety,
-               Sinks sinks)
+               Sinks sinks, engine::Advisor* advisor)
     : program_(&program),
       options_(options),
       safety_(safety),
-      engine_(make_engine(program, std::move(options), {&analyzer_, &safety_})),
+      advisor_(advisor ? advisor : &analyzer_),
+      engine_(make_engine(program, std::move(options), {advisor_, &safety_})),
       sinks_(std::move(sinks)) {}
 
 Ticker::~Ticker() = default;
 
 std::size_t Ticker::reload(const bytecode::Program& program) {
-  auto next = make_engine(program, options_, {&analyzer_, &safety_});
+  auto next = make_engine(program, options_, {advisor_, &safety_});
   std::size_t kept = next->adopt_state(*engine_);
   engine_ = std::move(next);
   program_ = &program;

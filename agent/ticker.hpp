@@ -39,9 +39,10 @@ struct TickReport {
 
 class Ticker {
  public:
-  // `program` and `safety` must outlive the ticker.
+  // `program` and `safety` (and `advisor`, when given) must outlive the ticker. ai.analyze()
+  // is answered by `advisor` (a model, runtime/model), or by the deterministic analyzer.
   Ticker(const bytecode::Program& program, engine::EngineOptions options, SafetyLoop& safety,
-         Sinks sinks);
+         Sinks sinks, engine::Advisor* advisor = nullptr);
   ~Ticker();
 
   // Runs one tick at `now_ms` against the cluster as `view` shows it (held still until the
@@ -61,7 +62,8 @@ class Ticker {
   const bytecode::Program* program_;
   engine::EngineOptions options_;
   SafetyLoop& safety_;
-  stdlib::DeterministicAnalyzer analyzer_;  // answers ai.analyze()
+  stdlib::DeterministicAnalyzer analyzer_;
+  engine::Advisor* advisor_;  // answers ai.analyze(): analyzer_ or a model
   std::unique_ptr<engine::Engine> engine_;
   Sinks sinks_;
   std::vector<engine::QueryResult> results_;

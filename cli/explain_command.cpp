@@ -55,6 +55,24 @@ void print_analysis(std::ostream& out, simdjson::dom::element a) {
   out << "\n    reason: " << get("reason") << "\n";
   if (auto why = get("rejected"); !why.empty())
     out << "    its answer was refused: " << why << "\n";
+  simdjson::dom::element model;
+  if (!a["model"].get(model)) {
+    auto field = [&](const char* key) {
+      simdjson::dom::element e;
+      return model[key].get(e) ? std::string() : text_of(e);
+    };
+    out << "    model: " << field("backend") << " " << field("model") << ", prompt "
+        << field("prompt_digest");
+    if (field("cached") == "true") out << " (answered from the cache)";
+    if (auto latency = field("latency_s"); !latency.empty() && latency != "0")
+      out << ", " << latency << " s, " << field("tokens") << " tokens";
+    out << "\n";
+    if (auto v = field("validation"); !v.empty())
+      out << "      answer " << field("answer_digest") << ": " << v << "\n";
+    if (auto f = field("fallback"); !f.empty())
+      out << "      the deterministic analyzer answered: " << f << "\n";
+    out << "      sent: " << field("evidence_sent") << "\n";
+  }
   simdjson::dom::array evidence;
   if (!a["evidence"].get(evidence)) {
     out << "    evidence:\n";

@@ -30,6 +30,33 @@ void add_run_command(CLI::App& app, agent::RunOptions& options) {
                   "Time one tick may spend on ai.analyze() verdicts; past it a site's verdict is "
                   "unknown (its handler does not act on it)")
       ->capture_default_str();
+  cmd->add_option("--ai.backend", options.ai.backend,
+                  "The model that answers ai.analyze(): ollama, openai (any OpenAI-compatible "
+                  "server) or none (the deterministic analyzer alone)")
+      ->check(CLI::IsMember({"ollama", "openai", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--ai.url", options.ai.url,
+                  "The model's server (default for ollama: http://127.0.0.1:11434)");
+  cmd->add_option("--ai.model", options.ai.model, "The model's name, as the server knows it");
+  cmd->add_option("--ai.api-key-file", options.ai.api_key_file,
+                  "A file whose first line is the API key, sent only as `Authorization: Bearer`");
+  cmd->add_option("--ai.timeout", options.ai.timeout,
+                  "How long one tick waits for the model in all; then the deterministic "
+                  "analyzer answers")
+      ->capture_default_str();
+  cmd->add_option("--ai.max-calls-per-hour", options.ai.max_calls_per_hour,
+                  "Calls to the model in any hour at most (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--ai.max-tokens-per-hour", options.ai.max_tokens_per_hour,
+                  "Tokens (prompt and answer) in any hour at most (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--ai.cache-ttl", options.ai.cache_ttl,
+                  "How long a model's answer is reused for the same evidence")
+      ->capture_default_str();
+  cmd->add_option("--ai.redact", options.ai.redact,
+                  "Replace names (namespaces, pods, nodes, workloads, containers, images, label "
+                  "values) by placeholders in what is sent to the model")
+      ->capture_default_str();
   cmd->add_flag("--dry-run", options.dry_run, "Execute nothing, whatever the policies' modes");
   cmd->add_option("--kubeconfig", options.kubeconfig,
                   "Carry out actions through the API server of this kubeconfig, and read the "

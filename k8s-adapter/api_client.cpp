@@ -6,21 +6,12 @@
 #include <thread>
 
 #include "runtime/http/exchange.hpp"
+#include "runtime/http/retry_after.hpp"
 
 namespace skippy::k8s {
 
 bool retryable_status(int status) {
   return status == 0 || status == 429 || (status >= 500 && status != 501 && status != 505);
-}
-
-std::int64_t retry_after_ms(std::string_view header) {
-  if (header.empty() || header.size() > 9) return -1;
-  std::int64_t seconds = 0;
-  for (char c : header) {
-    if (c < '0' || c > '9') return -1;  // an HTTP date: the backoff decides
-    seconds = seconds * 10 + (c - '0');
-  }
-  return seconds * 1000;
 }
 
 std::string describe_status(int status, std::string_view body) {
@@ -105,8 +96,8 @@ ApiResult ApiClient::send(std::string_view method, std::string_view path, std::s
       result.error += " (after " + std::to_string(result.attempts) + " attempts)";
       return result;
     }
-    std::int64_t delay =
-        std::min(std::max(backoff, retry_after_ms(response.retry_after)), options_.backoff_max_ms);
+    std::int64_t delay = std::min(std::max(backoff, http::retry_after_ms(response.retry_after)),
+                                  options_.backoff_max_ms);
     if (options_.deadline_ms > 0 && now_ms() - start + delay >= options_.deadline_ms) {
       result.error += " (after " + std::to_string(result.attempts) +
                       " attempts; no time for another within the deadline of " +

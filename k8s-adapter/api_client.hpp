@@ -77,7 +77,4 @@ bool retryable_status(int status);
 // body when the body is not a Status.
 std::string describe_status(int status, std::string_view body);
 
-// A Retry-After header's wait in milliseconds (delta-seconds); -1 when absent or a date.
-std::int64_t retry_after_ms(std::string_view header);
-
 }  // namespace skippy::k8s

@@ -117,6 +117,31 @@ void read_prometheus(Reader& r, const Entry& e, RunConfig::Prometheus& p) {
   }
 }
 
+std::string backend_problem(const std::string& name) {
+  if (name == "ollama" || name == "openai" || name == "none") return "";
+  return "`" + name + "` is not a backend: ollama, openai or none";
+}
+
+void read_ai(Reader& r, const Entry& e, RunConfig& c) {
+  auto& ai = c.ai;
+  r.entries(e,
+            {"tick_budget", "backend", "url", "model", "api_key_file", "timeout",
+             "max_calls_per_hour", "max_tokens_per_hour", "cache_ttl", "redact"},
+            [&](std::string_view n, const Entry& f) {
+              if (n == "tick_budget" && r.duration(f, 1)) c.ai_tick_budget = f.value.Scalar();
+              if (n == "backend") ai.backend = r.checked(f, backend_problem);
+              if (n == "url") ai.url = r.checked(f, url_problem);
+              if (n == "model") ai.model = r.text(f);
+              if (n == "api_key_file") ai.api_key_file = r.path(f);
+              if (n == "timeout" && r.duration(f, 1)) ai.timeout = f.value.Scalar();
+              if (n == "max_calls_per_hour") ai.max_calls_per_hour = r.whole(f, 0, 1'000'000);
+              if (n == "max_tokens_per_hour")
+                ai.max_tokens_per_hour = r.whole(f, 0, 1'000'000'000'000);
+              if (n == "cache_ttl" && r.duration(f, 0)) ai.cache_ttl = f.value.Scalar();
+              if (n == "redact") ai.redact = r.boolean(f);
+            });
+}
+
 // Labels (or annotations) that protect a target: name to value, "" for any value.
 void read_labels(Reader& r, const Entry& e, cluster::Labels& out) {
   out.clear();
@@ -221,9 +246,7 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
         if (r.duration(f, 0)) c.restore_max_lookback = f.value.Scalar();
       });
     } else if (name == "ai") {
-      r.entries(e, {"tick_budget"}, [&](std::string_view, const Entry& f) {
-        if (r.duration(f, 1)) c.ai_tick_budget = f.value.Scalar();
-      });
+      read_ai(r, e, c);
     } else if (name == "kubernetes") {
       r.entries(e, {"kubeconfig", "context"}, [&](std::string_view n, const Entry& f) {
         if (n == "kubeconfig") c.kubeconfig = r.path(f);
@@ -302,6 +325,15 @@ void apply_run_config(const RunConfig& c, RunOptions& o) {
   take("--web.enable-approvals", c.enable_approvals, o.enable_approvals);
   take("--restore.max-lookback", c.restore_max_lookback, o.restore_max_lookback);
   take("--ai.tick-budget", c.ai_tick_budget, o.ai_tick_budget);
+  take("--ai.backend", c.ai.backend, o.ai.backend);
+  take("--ai.url", c.ai.url, o.ai.url);
+  take("--ai.model", c.ai.model, o.ai.model);
+  take("--ai.api-key-file", c.ai.api_key_file, o.ai.api_key_file);
+  take("--ai.timeout", c.ai.timeout, o.ai.timeout);
+  take("--ai.max-calls-per-hour", c.ai.max_calls_per_hour, o.ai.max_calls_per_hour);
+  take("--ai.max-tokens-per-hour", c.ai.max_tokens_per_hour, o.ai.max_tokens_per_hour);
+  take("--ai.cache-ttl", c.ai.cache_ttl, o.ai.cache_ttl);
+  take("--ai.redact", c.ai.redact, o.ai.redact);
   take("--kubeconfig", c.kubeconfig, o.kubeconfig);
   take("--context", c.context, o.context);
   take("--safety.journal", c.journal, o.journal);

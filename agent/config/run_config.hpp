@@ -33,10 +33,21 @@ struct RunConfig {
   std::optional<bool> enable_approvals;             // web.enable_approvals
   std::optional<std::string> restore_max_lookback;  // a valid duration, as written
   std::optional<std::string> ai_tick_budget;        // a valid duration, as written
-  std::optional<std::string> kubeconfig;            // kubernetes.kubeconfig
-  std::optional<std::string> context;               // kubernetes.context
-  std::optional<std::string> journal;               // safety.journal
-  safety::SafetyConfig safety;                      // the rest of `safety:`, over the defaults
+  struct Ai {                                       // ai: the model behind ai.analyze()
+    std::optional<std::string> backend;             // ollama, openai, none
+    std::optional<std::string> url;
+    std::optional<std::string> model;
+    std::optional<std::string> api_key_file;
+    std::optional<std::string> timeout;  // a valid duration, as written
+    std::optional<std::int64_t> max_calls_per_hour;
+    std::optional<std::int64_t> max_tokens_per_hour;
+    std::optional<std::string> cache_ttl;  // a valid duration, as written
+    std::optional<bool> redact;
+  } ai;
+  std::optional<std::string> kubeconfig;  // kubernetes.kubeconfig
+  std::optional<std::string> context;     // kubernetes.context
+  std::optional<std::string> journal;     // safety.journal
+  safety::SafetyConfig safety;            // the rest of `safety:`, over the defaults
   struct Prometheus {
     std::optional<std::string> url;
     std::optional<std::int64_t> timeout_ms;

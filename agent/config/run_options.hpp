@@ -25,6 +25,19 @@ void add_prometheus_flags(CLI::App& command, PrometheusFlags& flags);
 // those win over --config.file.
 void remember_flags_given(CLI::App& command, std::vector<std::string>& flags_given);
 
+// --ai.*: the model behind ai.analyze() (none: the deterministic analyzer alone).
+struct AiFlags {
+  std::string backend = "none";  // ollama, openai, none
+  std::string url;               // "": http://127.0.0.1:11434 for ollama; required for openai
+  std::string model;
+  std::string api_key_file;  // its first line is sent as `Authorization: Bearer`
+  std::string timeout = "10s";
+  std::int64_t max_calls_per_hour = 120;
+  std::int64_t max_tokens_per_hour = 200'000;
+  std::string cache_ttl = "10m";
+  bool redact = true;
+};
+
 struct RunOptions {
   std::string config_file;               // --config.file: settings the flags override
   std::vector<std::string> flags_given;  // the flags on the command line ("--cluster", ...)
@@ -36,6 +49,7 @@ struct RunOptions {
   std::int64_t time_ms = 0;
   std::string restore_max_lookback = "1h";  // a Prometheus duration; 0s: no restore
   std::string ai_tick_budget = "1s";        // analysis time per tick, all ai.analyze() calls
+  AiFlags ai;
   bool dry_run = false;
   std::string audit_file = "-";
   std::string listen_address = "127.0.0.1:9477";

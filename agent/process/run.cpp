@@ -6,9 +6,11 @@
 #include <iostream>
 #include <thread>
 
+#include "agent/config/ai_settings.hpp"
 #include "agent/config/log.hpp"
 #include "agent/config/run_config.hpp"
 #include "agent/config/web_config.hpp"
+#include "agent/model_metrics.hpp"
 #include "agent/process/cluster_access.hpp"
 #include "agent/process/exit_codes.hpp"
 #include "agent/process/healing_policies.hpp"
@@ -22,6 +24,7 @@
 #include "k8s-adapter/healing_actions.hpp"
 #include "runtime/monitor/self_metrics.hpp"
 #include "runtime/replay/query_sources.hpp"
+#include "stdlib/analyzer.hpp"
 
 namespace skippy::agent {
 namespace {
@@ -159,6 +162,12 @@ int run_agent(const RunOptions& flags) {
               << "` is not a positive duration (such as 500ms or 2s)\n";
     return kExitUsage;
   }
+  model::ModelSettings model_settings_in;
+  const AiSetup ai_setup = model_settings(options.ai, model_settings_in, error);
+  if (ai_setup == AiSetup::Invalid) {
+    std::cerr << "skippy run: " << error << "\n";
+    return kExitUsage;
+  }
   prometheus::ClientOptions client_options;
   if (!prometheus_client_options(options.prometheus, file.prometheus, client_options, error)) {
     std::cerr << "skippy run: " << error << "\n";
@@ -255,7 +264,22 @@ int run_agent(const RunOptions& flags) {
   engine::EngineOptions engine_options;
   engine_options.default_namespace = options.default_namespace;
   engine_options.analysis_budget_ms = *ai_budget;
-  Ticker ticker(*program, engine_options, *safety, sinks);
+  // A model, when one is configured, answers ai.analyze(); the deterministic analyzer answers
+  // whenever it cannot.
+  stdlib::DeterministicAnalyzer deterministic;
+  std::unique_ptr<ModelMetrics> model_metrics;
+  std::unique_ptr<model::ModelAdvisor> model_advisor;
+  if (ai_setup == AiSetup::Model) {
+    model_metrics = std::make_unique<ModelMetrics>(metrics, model_settings_in.backend);
+    model_advisor = std::make_unique<model::ModelAdvisor>(model_settings_in, deterministic,
+                                                          model_metrics.get());
+    log_info("ai.analyze: " + std::string(model::backend_name(model_settings_in.backend)) +
+             " model " + model_settings_in.generation.model + " at " +
+             model::endpoint(model_settings_in.backend, model_settings_in.url) +
+             (model_settings_in.redact ? ", names redacted" : ", names NOT redacted") +
+             "; the deterministic analyzer answers when it cannot");
+  }
+  Ticker ticker(*program, engine_options, *safety, sinks, model_advisor.get());
 
   // The actions recorded in the cluster are adopted before the first decision: at start, or
   // with leader election when this replica takes the Lease.
@@ -362,6 +386,11 @@ int run_agent(const RunOptions& flags) {
     if (web) web->set_ready(true);
     log_tick(report, *program, now, acting, election.get(), all_healthy);
   } while (!options.once && !stop_requested);
+  // With --once, answers still on their way are awaited (up to the timeout), so that their
+  // calls end, and are counted, before the process does.
+  if (model_advisor && options.once &&
+      !model_advisor->drain(std::chrono::milliseconds(model_settings_in.timeout_ms)))
+    log_warn("ai.analyze: calls to the model still in flight at exit");
   return options.once && !all_healthy ? kExitFindings : kExitOk;
 }
 

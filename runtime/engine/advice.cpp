@@ -220,13 +220,16 @@ void Engine::advise(std::size_t index, std::uint16_t site, const Target& t, std:
       }
       if (!std::isfinite(v.confidence)) v.confidence = 0;
       v.confidence = std::clamp(v.confidence, 0.0, 1.0);
-      if (verdict_cache_.size() >= 4096)
-        verdict_cache_.clear();  // bounded: old evidence never recurs
-      verdict_cache_.emplace(cache_key, v);
+      if (v.cacheable) {
+        if (verdict_cache_.size() >= 4096)
+          verdict_cache_.clear();  // bounded: old evidence never recurs
+        verdict_cache_.emplace(cache_key, v);
+      }
     }
     record.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    analysis_seconds_ += record.seconds;
+    // Waiting for a model is bounded by its own timeout, not by the tick's analysis budget.
+    analysis_seconds_ += std::max(0.0, record.seconds - record.verdict.waited_s);
   }
 
   for (auto slot : site_slots_[index][site])

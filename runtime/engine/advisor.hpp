@@ -88,16 +88,38 @@ struct CitedEvidence {
   friend bool operator==(const CitedEvidence&, const CitedEvidence&) = default;
 };
 
+// What a call to a language model (runtime/model) was and did, for the audit record and
+// `skippy explain`: never the API key, and the evidence only as it was sent (redacted).
+struct ModelCall {
+  std::string backend;        // ollama, openai
+  std::string model;          // as configured
+  std::string prompt_digest;  // 16 hex digits over what was sent (the cache key)
+  std::string evidence;       // the question as sent: JSON text, names replaced
+  std::string answer_digest;  // 16 hex digits over the answer's text, "" without one
+  std::string validation;     // accepted, or why the answer was rejected
+  std::string fallback;       // why the deterministic analyzer answered instead, or ""
+  double latency_s = 0;       // of the HTTP call, 0 when none went out
+  std::int64_t tokens = 0;    // prompt and completion, as the backend counted them
+  bool cached = false;        // the answer came from the model's cache
+  friend bool operator==(const ModelCall&, const ModelCall&) = default;
+};
+
 struct Verdict {
   std::string action = "none";  // one of the site's allowed actions, or none
   double confidence = 0;        // 0 to 1
   std::string reason;
-  std::string analyzer;  // "deterministic", and why when it fell back
+  std::string analyzer;  // deterministic, ollama or openai: who chose
   std::string trend;     // the first signal's shape
   std::string scope;     // target, workload or node
   std::optional<double> time_to_threshold_s;
   std::vector<CitedEvidence> evidence;  // the items it cites
   std::string numbers;                  // the analysis's figures as a JSON object
+  std::optional<ModelCall> model;       // when a model was asked (or would have been)
+  // False for an answer that may change with the same evidence (a model that did not answer
+  // in time, a budget spent): the engine does not cache it.
+  bool cacheable = true;
+  double waited_s = 0;  // time spent waiting for a model (bounded by its timeout, not the
+                        // tick's analysis budget)
 };
 
 class Advisor {

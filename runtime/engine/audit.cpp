@@ -109,6 +109,17 @@ std::string analysis_json(const bytecode::Program& program, const VerdictRecord&
   out += ",\"digest\":\"" + digest_hex(r.digest) + "\"";
   out += std::string(",\"cached\":") + (r.cached ? "true" : "false");
   if (!r.rejected.empty()) out += ",\"rejected\":\"" + json_escape(r.rejected) + "\"";
+  if (v.model) {
+    const auto& m = *v.model;
+    out += ",\"model\":{\"backend\":\"" + json_escape(m.backend) + "\",\"model\":\"" +
+           json_escape(m.model) + "\",\"prompt_digest\":\"" + json_escape(m.prompt_digest) +
+           "\",\"answer_digest\":\"" + json_escape(m.answer_digest) + "\",\"validation\":\"" +
+           json_escape(m.validation) + "\",\"fallback\":\"" + json_escape(m.fallback) +
+           "\",\"latency_s\":" + short_number(m.latency_s) +
+           ",\"tokens\":" + std::to_string(m.tokens) +
+           ",\"cached\":" + (m.cached ? "true" : "false") + ",\"evidence_sent\":\"" +
+           json_escape(m.evidence) + "\"}";
+  }
   return out + "}";
 }
 

@@ -37,12 +37,16 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   auto* t = static_cast<Transfer*>(user);
   std::size_t n = size * count;
   std::string_view line(data, n);
-  if (line.starts_with("HTTP/")) t->response->retry_after.clear();
+  if (line.starts_with("HTTP/")) {
+    t->response->retry_after.clear();
+    t->response->retry_after_ms.clear();
+  }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;
   std::string name(line.substr(0, colon));
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (name == "retry-after") t->response->retry_after = trim(line.substr(colon + 1));
+  if (name == "retry-after-ms") t->response->retry_after_ms = trim(line.substr(colon + 1));
   return n;
 }
 

@@ -40,6 +40,7 @@ struct Response {
   std::string body;         // the response's body (what arrived of it)
   std::string error;        // why no usable response came: "connection refused", "timed out", ...
   std::string retry_after;  // the Retry-After header, as sent
+  std::string retry_after_ms;  // the retry-after-ms header (OpenAI's), as sent
   bool ok() const { return error.empty() && status >= 200 && status < 300; }
 };
 

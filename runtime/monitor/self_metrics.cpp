@@ -73,6 +73,40 @@ RuntimeMetrics::RuntimeMetrics(const bytecode::Program& program, std::string_vie
                              .Name("skippy_analysis_duration_seconds")
                              .Help("Time one ai.analyze() verdict took, by analyzer")
                              .Register(*registry_)),
+      analysis_confidence_(prometheus::BuildHistogram()
+                               .Name("skippy_analysis_confidence")
+                               .Help("The confidence of ai.analyze() verdicts that chose an "
+                                     "action, by analyzer")
+                               .Register(*registry_)),
+      model_calls_(prometheus::BuildCounter()
+                       .Name("skippy_model_calls_total")
+                       .Help("Calls to the model behind ai.analyze(), by backend, outcome "
+                             "(answered, truncated, refused, rate_limited, quota, http_error, "
+                             "unreachable, bad_response) and whether the answer was accepted")
+                       .Register(*registry_)),
+      model_call_duration_(prometheus::BuildHistogram()
+                               .Name("skippy_model_call_duration_seconds")
+                               .Help("Time one call to the model took, by backend")
+                               .Register(*registry_)),
+      model_tokens_(prometheus::BuildCounter()
+                        .Name("skippy_model_tokens_total")
+                        .Help("Tokens the model's backend counted, by backend and kind (prompt, "
+                              "completion)")
+                        .Register(*registry_)),
+      model_cache_hits_(prometheus::BuildCounter()
+                            .Name("skippy_model_cache_hits_total")
+                            .Help("Model answers served from the cache, by backend")
+                            .Register(*registry_)),
+      model_fallbacks_(prometheus::BuildCounter()
+                           .Name("skippy_model_fallbacks_total")
+                           .Help("Verdicts the deterministic analyzer gave instead of the model, "
+                                 "by reason")
+                           .Register(*registry_)),
+      model_budget_(prometheus::BuildGauge()
+                        .Name("skippy_model_budget_remaining")
+                        .Help("What is left of the hour's model budget, by budget (calls, "
+                              "tokens); absent without a limit")
+                        .Register(*registry_)),
       outcomes_(prometheus::BuildGauge()
                     .Name("skippy_action_outcomes")
                     .Help("Actions that ended in the last 24h, by policy, action and result "
@@ -93,6 +127,39 @@ void RuntimeMetrics::set_program(const bytecode::Program& program,
                             {"source_sha256", std::string(source_sha256_hex)},
                             {"policies", std::to_string(program.policies.size())}});
   info_gauge_->Set(1);
+}
+
+void RuntimeMetrics::record_model_call(std::string_view backend, std::string_view outcome,
+                                       bool accepted, double seconds, std::int64_t prompt_tokens,
+                                       std::int64_t completion_tokens) {
+  const std::string b(backend);
+  model_calls_
+      .Add({{"backend", b},
+            {"outcome", std::string(outcome)},
+            {"accepted", accepted ? "true" : "false"}})
+      .Increment();
+  static const prometheus::Histogram::BucketBoundaries buckets = {0.1, 0.25, 0.5, 1,  2.5,
+                                                                  5,   10,   20,  30, 60};
+  model_call_duration_.Add({{"backend", b}}, buckets).Observe(seconds);
+  model_tokens_.Add({{"backend", b}, {"kind", "prompt"}})
+      .Increment(static_cast<double>(prompt_tokens));
+  model_tokens_.Add({{"backend", b}, {"kind", "completion"}})
+      .Increment(static_cast<double>(completion_tokens));
+}
+
+void RuntimeMetrics::record_model_cache_hit(std::string_view backend) {
+  model_cache_hits_.Add({{"backend", std::string(backend)}}).Increment();
+}
+
+void RuntimeMetrics::record_model_fallback(std::string_view reason) {
+  model_fallbacks_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void RuntimeMetrics::set_model_budget(std::int64_t calls_left, std::int64_t tokens_left) {
+  if (calls_left >= 0)
+    model_budget_.Add({{"budget", "calls"}}).Set(static_cast<double>(calls_left));
+  if (tokens_left >= 0)
+    model_budget_.Add({{"budget", "tokens"}}).Set(static_cast<double>(tokens_left));
 }
 
 void RuntimeMetrics::record_tick(const engine::TickResult& tick,
@@ -136,6 +203,11 @@ void RuntimeMetrics::record_tick(const engine::TickResult& tick,
         .Increment();
     if (!v.cached)
       analysis_duration_.Add({{"analyzer", analyzer}}, analysis_buckets).Observe(v.seconds);
+    static const prometheus::Histogram::BucketBoundaries confidence_buckets = {
+        0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1};
+    if (v.verdict.action != "none")
+      analysis_confidence_.Add({{"analyzer", analyzer}}, confidence_buckets)
+          .Observe(v.verdict.confidence);
   }
   for (const auto& c : tick.changes) {
     const auto& policy = program_->policies[c.policy];

@@ -44,6 +44,15 @@ class RuntimeMetrics {
     engine::OutcomeStats stats;
   };
   void set_outcomes(const std::vector<ActionOutcomes>& outcomes);
+  // The model behind ai.analyze() (runtime/model): one call's end (any thread), an answer
+  // from its cache, a verdict the deterministic analyzer gave instead and why, and what is
+  // left of the hour's budgets (-1: no limit).
+  void record_model_call(std::string_view backend, std::string_view outcome, bool accepted,
+                         double seconds, std::int64_t prompt_tokens,
+                         std::int64_t completion_tokens);
+  void record_model_cache_hit(std::string_view backend);
+  void record_model_fallback(std::string_view reason);
+  void set_model_budget(std::int64_t calls_left, std::int64_t tokens_left);
   // After a reload: names come from the new program; the info metric describes it.
   void set_program(const bytecode::Program& program, std::string_view source_sha256_hex);
 
@@ -67,6 +76,13 @@ class RuntimeMetrics {
   ::prometheus::Family<::prometheus::Gauge>& info_;
   ::prometheus::Family<::prometheus::Counter>& analyses_;
   ::prometheus::Family<::prometheus::Histogram>& analysis_duration_;
+  ::prometheus::Family<::prometheus::Histogram>& analysis_confidence_;
+  ::prometheus::Family<::prometheus::Counter>& model_calls_;
+  ::prometheus::Family<::prometheus::Histogram>& model_call_duration_;
+  ::prometheus::Family<::prometheus::Counter>& model_tokens_;
+  ::prometheus::Family<::prometheus::Counter>& model_cache_hits_;
+  ::prometheus::Family<::prometheus::Counter>& model_fallbacks_;
+  ::prometheus::Family<::prometheus::Gauge>& model_budget_;
   ::prometheus::Family<::prometheus::Gauge>& outcomes_;
   ::prometheus::Family<::prometheus::Gauge>& success_ratio_;
   ::prometheus::Gauge* info_gauge_ = nullptr;

@@ -10,7 +10,7 @@ add_library(skippy_prometheus
 add_library(skippy::prometheus ALIAS skippy_prometheus)
 target_include_directories(skippy_prometheus PUBLIC ${PROJECT_SOURCE_DIR})
 target_compile_features(skippy_prometheus PUBLIC cxx_std_20)
-target_link_libraries(skippy_prometheus PRIVATE CURL::libcurl simdjson::simdjson ZLIB::ZLIB skippy_warnings)
+target_link_libraries(skippy_prometheus PRIVATE skippy::http CURL::libcurl simdjson::simdjson ZLIB::ZLIB skippy_warnings)
 
 # The decoding benchmark (bench/prometheus/): 100,000-series vector and a matrix, bytes/second.
 if(SKIPPY_BUILD_BENCH)

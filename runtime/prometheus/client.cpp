@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include "runtime/http/retry_after.hpp"
+
 namespace skippy::prometheus {
 
 std::string_view to_string(Error::Kind kind) {
@@ -143,20 +145,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return n;
 }
 
-// Retry-After in milliseconds: delta-seconds, or an HTTP date measured against the response's
-// own Date header (never our clock). -1 when absent or unusable.
+// Retry-After in milliseconds, -1 when absent or unusable.
 std::int64_t retry_after_ms(const Transfer& t) {
-  if (t.retry_after.empty()) return -1;
-  const std::string& v = t.retry_after;
-  if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    if (v.size() > 9) return std::int64_t{1} << 40;  // absurd: certainly longer than any cap
-    return std::stoll(v) * 1000;
-  }
-  if (t.date.empty()) return -1;
-  time_t when = curl_getdate(v.c_str(), nullptr);
-  time_t now = curl_getdate(t.date.c_str(), nullptr);
-  if (when == -1 || now == -1) return -1;
-  return std::max<std::int64_t>(0, static_cast<std::int64_t>(when - now) * 1000);
+  return http::retry_after_ms(t.retry_after, t.date);
 }
 
 }  // namespace
