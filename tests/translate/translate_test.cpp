@@ -482,3 +482,25 @@ BOOST_AUTO_TEST_CASE(a_patch_whose_aliases_expand_past_any_real_patch_is_left_ou
   CHECK_HAS(r.text, "restart(");
   BOOST_TEST(!has(r.text, "patch("), r.text);
 }
+
+BOOST_AUTO_TEST_CASE(more_action_calls_than_a_policy_holds_are_an_error_not_written_out) {
+  // Every trigger proposes every action, so a few aliases make the output grow with the square
+  // of the manifest. Up to the language's 64 action calls the policy is written and compiles;
+  // past them it is a located error, and nothing is written.
+  auto with = [](int triggers, int actions) {
+    std::string t = "  triggers: [&t {type: event, eventTrigger: {reason: A, count: 1}}";
+    for (int i = 1; i < triggers; ++i) t += ", *t";
+    std::string a = "  actions: [&a {name: r, type: restart}";
+    for (int i = 1; i < actions; ++i) a += ", *a";
+    return run("  selector: {namespaces: [apps], resources: [{kind: Deployment}]}\n" + t + "]\n" +
+               a + "]\n");
+  };
+  auto most = with(8, 8);
+  BOOST_TEST(most.policies == 1u, most.findings);
+  auto past = with(9, 8);
+  BOOST_TEST(past.policies == 0u);
+  CHECK_HAS(past.findings,
+            "t.yaml:9: spec.actions: error: 9 triggers each proposing 8 actions make 72 action "
+            "calls, and a Skippy policy holds at most 64; no policy is written for deployments\n");
+  BOOST_TEST(past.text.empty());
+}
