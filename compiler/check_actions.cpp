@@ -8,6 +8,7 @@
 #include "base/json_escape.hpp"
 #include "compiler/checker.hpp"
 #include "dsl/patch_paths.hpp"
+#include "dsl/yaml_size.hpp"
 
 namespace skippy::compiler {
 namespace {
@@ -466,7 +467,10 @@ IrStatement PolicyChecker::action(const dsl::ActionCall& call) {
     try {
       YAML::Node doc = YAML::Load(text);
       bool json_type = given.count("type") && given["type"].constant.string == "json";
-      if (json_type && !doc.IsSequence()) {
+      if (dsl::patch_too_large(doc)) {
+        // Checked first: its fields and its JSON text would expand every alias.
+        report(dsl::DiagCode::InvalidPatch, given["patch"].span, dsl::kPatchTooLarge);
+      } else if (json_type && !doc.IsSequence()) {
         report(dsl::DiagCode::JsonPatchNotList, given["patch"].span,
                "a JSON patch is a list of operations, as in `[{\"op\": \"replace\", \"path\": "
                "\"/spec/replicas\", \"value\": 3}]`");

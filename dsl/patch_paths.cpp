@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <span>
 
+#include "dsl/yaml_size.hpp"
+
 namespace skippy::dsl {
 namespace {
 
@@ -253,6 +255,7 @@ std::string patch_path_text(const PatchPath& path, std::size_t depth) {
 std::optional<std::vector<PatchPath>> patch_paths(std::string_view text, PatchType type) {
   try {
     YAML::Node doc = YAML::Load(std::string(text));
+    if (patch_too_large(doc)) return std::nullopt;
     std::vector<PatchPath> out;
     if (type == PatchType::Json) {
       if (!doc.IsSequence()) return std::nullopt;

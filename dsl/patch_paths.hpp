@@ -36,8 +36,9 @@ std::string patch_path_text(const PatchPath& path, std::size_t depth = SIZE_MAX)
 // The fields a patch changes: for a strategic or merge patch every leaf of the document
 // (strategic `$` directives left out; a list's elements under "[*]"); for a JSON patch each
 // operation's `path` (and a `move`'s `from`), with the leaves of an object value below it,
-// `test` operations left out. nullopt when the text is neither JSON nor YAML or has the wrong
-// shape for `type` (E0322 and E0323 say so).
+// `test` operations left out. nullopt when the text is neither JSON nor YAML, has the wrong
+// shape for `type` (E0322 and E0323 say so), or is too large to walk once its YAML aliases
+// are followed (dsl::patch_too_large, E0322).
 std::optional<std::vector<PatchPath>> patch_paths(std::string_view text, PatchType type);
 
 // The kinds a patch can be aimed at: a target's own kind, or any workload that may own a pod

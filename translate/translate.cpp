@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "dsl/yaml_size.hpp"
 #include "translate/kinds.hpp"
 #include "translate/names.hpp"
 #include "translate/read_policy.hpp"
@@ -109,35 +110,10 @@ void translate_document(const YAML::Node& doc, Findings& findings, Translation& 
   if (errors_after == errors_before) out.policies.push_back(std::move(t));
 }
 
-// Far more than any real manifest holds (the largest of the upstream corpus is a few KB).
+// Far more than any real manifest holds (the largest of the upstream corpus is a few KB), once
+// its YAML aliases are followed (dsl/yaml_size.hpp), and nested deeper than any.
 constexpr std::size_t kMaxDocumentBytes = 4 << 20;
-
-// How large a document is once its aliases are followed (each node counts 16 bytes and a
-// scalar its text), counted up to `budget`: a few lines of anchors and aliases can stand for
-// billions of nodes, or repeat a long string thousands of times ("billion laughs"), which
-// every walk of the tree (a patch written out, a selector read) would then expand. Stops
-// counting, and returns more than the budget, as soon as the budget or the depth is exceeded.
-std::size_t expanded_size(const YAML::Node& node, std::size_t budget, std::size_t depth = 0) {
-  constexpr std::size_t kMaxDepth = 128;
-  if (depth > kMaxDepth) return budget + 1;
-  std::size_t size = 16;
-  if (node.IsScalar()) size += node.Scalar().size();
-  if (size > budget) return size;
-  if (node.IsMap()) {
-    for (const auto& kv : node) {
-      size += expanded_size(kv.first, budget - size, depth + 1);
-      if (size > budget) return size;
-      size += expanded_size(kv.second, budget - size, depth + 1);
-      if (size > budget) return size;
-    }
-  } else if (node.IsSequence()) {
-    for (const auto& item : node) {
-      size += expanded_size(item, budget - size, depth + 1);
-      if (size > budget) return size;
-    }
-  }
-  return size;
-}
+constexpr std::size_t kMaxDocumentDepth = 128;
 
 }  // namespace
 
@@ -164,7 +140,7 @@ Translation translate_manifests(const std::string& path, std::string_view text) 
     const YAML::Node& doc = documents[i];
     if (!doc.IsDefined() || doc.IsNull()) continue;
     Where where = YamlReader::at(doc, "");
-    if (expanded_size(doc, kMaxDocumentBytes) > kMaxDocumentBytes) {
+    if (dsl::yaml_expanded_size(doc, kMaxDocumentBytes, kMaxDocumentDepth) > kMaxDocumentBytes) {
       findings.error(where, "document " + std::to_string(i + 1) +
                                 " is larger than 4 MiB once its YAML aliases are followed, or "
                                 "is nested more than 128 deep; not translated");

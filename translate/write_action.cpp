@@ -6,6 +6,7 @@
 
 #include "dsl/format.hpp"
 #include "dsl/patch_paths.hpp"
+#include "dsl/yaml_size.hpp"
 
 namespace skippy::translate {
 namespace {
@@ -242,6 +243,13 @@ class ActionWriter {
     // The compiler reads the patch as JSON or YAML; check its shape here to say where it is.
     try {
       YAML::Node doc = YAML::Load(text);
+      if (dsl::patch_too_large(doc)) {
+        f_.warning(p.patch.where, std::string(dsl::kPatchTooLarge) +
+                                      " (anchors and aliases can make a few lines stand for "
+                                      "billions of values, which are refused rather than "
+                                      "expanded); left out");
+        return false;
+      }
       bool ok = type == "json" ? doc.IsSequence() : doc.IsMap();
       if (!ok) {
         f_.warning(p.patch.where, type == "json"

@@ -12,6 +12,8 @@ namespace {
 
 // The largest count the language takes (max_actions, max_concurrent).
 constexpr std::int64_t kMaxCount = 1'000'000'000;
+// The most action calls one policy may hold (docs/language.md, Limits; E0347).
+constexpr std::size_t kMaxActionCalls = 64;
 
 bool alnum_lower(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -88,7 +90,7 @@ class PolicyWriter {
     std::string select = select_clause();
     if (select.empty()) return out;
     write_triggers();
-    write_actions();
+    if (!write_actions()) return out;
     if (actions_written_ == 0 && !trigger_names_.empty()) {
       // Triggers with nothing to propose would only be noise (and a compiler warning).
       f_.warning(p_.actions_where, "no action applies to " + std::string(kind_word(kind_)) +
@@ -314,7 +316,8 @@ class PolicyWriter {
     if (p_.triggers.empty()) f_.warning(p_.triggers_where, "no triggers: the policy never acts");
   }
 
-  void write_actions() {
+  // False, with an error, when the policy would hold more action calls than the language takes.
+  bool write_actions() {
     std::vector<WrittenAction> actions;
     std::string list;
     for (const auto& a : p_.actions) {
@@ -346,7 +349,20 @@ class PolicyWriter {
     if (p_.actions.empty()) f_.warning(p_.actions_where, "no actions: the policy never acts");
     if (actions.empty() || trigger_names_.empty()) {
       on_text_ = "  # Actions:\n" + list + "  # (no trigger and action to join)\n";
-      return;
+      return true;
+    }
+    // Every trigger proposes every action: their product grows with the square of the
+    // manifest (aliases repeat a trigger or an action in a few bytes), and past the language's
+    // limit the policy could not compile.
+    if (trigger_names_.size() * actions.size() > kMaxActionCalls) {
+      f_.error(p_.actions_where, std::to_string(trigger_names_.size()) +
+                                     " triggers each proposing " + std::to_string(actions.size()) +
+                                     " actions make " +
+                                     std::to_string(trigger_names_.size() * actions.size()) +
+                                     " action calls, and a Skippy policy holds at most " +
+                                     std::to_string(kMaxActionCalls) +
+                                     "; no policy is written for " + std::string(kind_word(kind_)));
+      return false;
     }
     on_text_ = comment_lines(
                    "Every trigger proposes every action, as upstream ran all the "
@@ -366,6 +382,7 @@ class PolicyWriter {
         on_text_ += "    " + a.call + " priority " + std::to_string(a.priority) + "\n";
       on_text_ += "  }\n";
     }
+    return true;
   }
 
   std::string safety_block() {

@@ -8,6 +8,7 @@
 #include "runtime/bytecode/file.hpp"
 #include "stdlib/builtins/catalog.hpp"
 #include "tests/support/compile_text.hpp"
+#include "tests/support/yaml_laughs.hpp"
 
 using namespace skippy;
 using testing::compile_text;
@@ -459,4 +460,16 @@ BOOST_AUTO_TEST_CASE(a_refused_patch_field_is_located_in_a_raw_string) {
   BOOST_TEST(d.message ==
              "the patch changes `spec.template`, which a Pod cannot take: a Pod has no pod "
              "template; `spec.template` belongs to the workload that owns the pod");
+}
+
+BOOST_AUTO_TEST_CASE(a_patch_whose_aliases_expand_past_any_real_patch_is_refused) {
+  // Nine levels of ten YAML aliases: a billion values once followed, in a few hundred bytes.
+  // Listing its fields (E0354) or sending it as JSON would expand every one; it is refused
+  // before either walks it.
+  auto c = patching("patch(type: merge, patch: `\n" + testing::yaml_laughs("    ") + "  `)");
+  BOOST_TEST(c->codes() == std::vector<std::string>{"E0322"}, boost::test_tools::per_element());
+  BOOST_REQUIRE_EQUAL(c->diagnostics.all().size(), 1u);
+  BOOST_TEST(c->diagnostics.all()[0].message ==
+             "the patch is larger than 64 KiB once its YAML aliases are followed, or nested more "
+             "than 64 deep");
 }

@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE translate
 #include <boost/test/unit_test.hpp>
 
+#include "tests/support/yaml_laughs.hpp"
 #include "toolchain/translation_output.hpp"
 #include "translate/names.hpp"
 #include "translate/translate.hpp"
@@ -461,4 +462,45 @@ BOOST_AUTO_TEST_CASE(aliases_that_expand_past_any_real_manifest_are_refused_not_
     refused = refused ||
               translate::render_finding(f).find("nested more than 128 deep") != std::string::npos;
   BOOST_TEST(refused);
+}
+
+BOOST_AUTO_TEST_CASE(a_patch_whose_aliases_expand_past_any_real_patch_is_left_out) {
+  // The patch is a string of the manifest, so the document's own measure sees a few hundred
+  // bytes; inside it, nine levels of ten aliases each stand for a billion values, which listing
+  // the fields the patch changes would expand one by one. Refused, located at the patch, before
+  // anything walks it; the policy keeps its other action.
+  auto r = run("  selector: {namespaces: [apps], resources: [{kind: Deployment}]}\n" + kEvent +
+               "  actions:\n  - name: r\n    type: restart\n  - name: p\n    type: patch\n"
+               "    patchAction:\n      type: merge\n      patch: |\n" +
+               testing::yaml_laughs("        "));
+  BOOST_TEST(r.policies == 1u);
+  CHECK_HAS(r.findings,
+            "t.yaml:19: spec.actions[1].patchAction.patch: the patch is larger than 64 KiB once "
+            "its YAML aliases are followed, or nested more than 64 deep (anchors and aliases can "
+            "make a few lines stand for billions of values, which are refused rather than "
+            "expanded); left out\n");
+  CHECK_HAS(r.text, "restart(");
+  BOOST_TEST(!has(r.text, "patch("), r.text);
+}
+
+BOOST_AUTO_TEST_CASE(more_action_calls_than_a_policy_holds_are_an_error_not_written_out) {
+  // Every trigger proposes every action, so a few aliases make the output grow with the square
+  // of the manifest. Up to the language's 64 action calls the policy is written and compiles;
+  // past them it is a located error, and nothing is written.
+  auto with = [](int triggers, int actions) {
+    std::string t = "  triggers: [&t {type: event, eventTrigger: {reason: A, count: 1}}";
+    for (int i = 1; i < triggers; ++i) t += ", *t";
+    std::string a = "  actions: [&a {name: r, type: restart}";
+    for (int i = 1; i < actions; ++i) a += ", *a";
+    return run("  selector: {namespaces: [apps], resources: [{kind: Deployment}]}\n" + t + "]\n" +
+               a + "]\n");
+  };
+  auto most = with(8, 8);
+  BOOST_TEST(most.policies == 1u, most.findings);
+  auto past = with(9, 8);
+  BOOST_TEST(past.policies == 0u);
+  CHECK_HAS(past.findings,
+            "t.yaml:9: spec.actions: error: 9 triggers each proposing 8 actions make 72 action "
+            "calls, and a Skippy policy holds at most 64; no policy is written for deployments\n");
+  BOOST_TEST(past.text.empty());
 }
