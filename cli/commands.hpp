@@ -120,6 +120,10 @@ struct SimOptions {
   std::string kubeconfig_out;          // where to write a kubeconfig for the server
   double speed = 1.0;                  // simulated seconds per real second
   std::string log_level = "info";
+  std::string model_listen;             // 127.0.0.1:PORT of the model stand-in, when served
+  std::string model_mode = "sensible";  // how it answers (simulator/model_stand_in.hpp)
+  std::string model_delay = "2s";       // slow: the wait before an answer
+  std::uint64_t model_seed = 42;        // hostile: the seed of its answers
 };
 void add_sim_command(CLI::App& app, SimOptions& options);
 int run_sim(const SimOptions& options);

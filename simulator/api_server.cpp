@@ -34,19 +34,6 @@ std::string header(mg_connection* conn, const char* name) {
 
 }  // namespace
 
-std::variant<int, std::string> loopback_port(std::string_view listen) {
-  auto colon = listen.rfind(':');
-  std::string host(listen.substr(0, colon == std::string_view::npos ? 0 : colon));
-  std::string port = colon == std::string_view::npos ? "" : std::string(listen.substr(colon + 1));
-  if (colon == std::string_view::npos || (host != "127.0.0.1" && host != "localhost"))
-    return "--listen " + std::string(listen) +
-           ": the simulator listens on 127.0.0.1 only (give 127.0.0.1:PORT)";
-  if (port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535)
-    return "--listen " + std::string(listen) + ": the port must be a number from 0 to 65535";
-  return std::stoi(port);
-}
-
 SimClock::SimClock(std::int64_t start_ms, double speed)
     : start_ms_(start_ms), speed_(speed), real_start_(std::chrono::steady_clock::now()) {}
 
@@ -56,16 +43,10 @@ std::int64_t SimClock::now_ms() const {
   return start_ms_ + static_cast<std::int64_t>(real.count() * speed_);
 }
 
-struct ApiServer::Handler : CivetHandler {
+struct ApiServer::Handler {
   ApiServer* server = nullptr;
 
-  bool handleGet(CivetServer*, mg_connection* conn) override { return serve(conn); }
-  bool handlePost(CivetServer*, mg_connection* conn) override { return serve(conn); }
-  bool handlePut(CivetServer*, mg_connection* conn) override { return serve(conn); }
-  bool handlePatch(CivetServer*, mg_connection* conn) override { return serve(conn); }
-  bool handleDelete(CivetServer*, mg_connection* conn) override { return serve(conn); }
-
-  bool serve(mg_connection* conn) {
+  void serve(mg_connection* conn) {
     const mg_request_info* info = mg_get_request_info(conn);
     ApiRequest request;
     request.method = info->request_method ? info->request_method : "";
@@ -73,18 +54,14 @@ struct ApiServer::Handler : CivetHandler {
     request.query = info->query_string ? info->query_string : "";
     request.accept = header(conn, "Accept");
     request.content_type = header(conn, "Content-Type");
-    char buf[16384];
-    int n = 0;
-    while ((n = mg_read(conn, buf, sizeof buf)) > 0) {
-      request.body.append(buf, static_cast<std::size_t>(n));
-      if (request.body.size() > kMaxBody) {
-        reply(conn,
-              {413, "application/json",
-               ApiError{413, "RequestEntityTooLarge", "the request body is too large", nullptr}
-                   .status_text()});
-        return true;
-      }
+    auto body = read_body(conn, kMaxBody);
+    if (!body) {
+      reply(conn, {413, "application/json",
+                   ApiError{413, "RequestEntityTooLarge", "the request body is too large", nullptr}
+                       .status_text()});
+      return;
     }
+    request.body = std::move(*body);
     ApiResult result;
     {
       std::lock_guard lock(server->mutex_);
@@ -98,12 +75,11 @@ struct ApiServer::Handler : CivetHandler {
                              (request.query.empty() ? "" : "?" + request.query) + " " +
                              std::to_string(response->status));
       reply(conn, *response);
-      return true;
+      return;
     }
     if (server->options_.log)
       server->options_.log(request.method + " " + request.path + "?" + request.query + " watch");
     stream(conn, std::get<WatchSpec>(std::move(result)));
-    return true;
   }
 
   void stream(mg_connection* conn, WatchSpec spec) {
@@ -156,21 +132,8 @@ ApiServer::~ApiServer() {
 }
 
 std::optional<std::string> ApiServer::start() {
-  auto port = loopback_port(options_.listen);
-  if (auto* why = std::get_if<std::string>(&port)) return *why;
-  std::vector<std::string> civet = {
-      "listening_ports",   "127.0.0.1:" + std::to_string(std::get<int>(port)),
-      "num_threads",       "64",
-      "enable_keep_alive", "no"};
-  try {
-    server_ = std::make_unique<CivetServer>(civet);
-  } catch (const CivetException& e) {
-    return "cannot listen on " + options_.listen + ": " + e.what();
-  }
-  server_->addHandler("/", *handler_);
-  auto ports = server_->getListeningPorts();
-  port_ = ports.empty() ? 0 : ports.front();
-  return std::nullopt;
+  return http_.start(
+      options_.listen, [this](mg_connection* conn) { handler_->serve(conn); }, 64);
 }
 
 void ApiServer::run(const volatile std::sig_atomic_t& stop) {
@@ -192,10 +155,7 @@ void ApiServer::shutdown() {
     stopping_ = true;
   }
   changed_.notify_all();
-  if (server_) {
-    server_->close();
-    server_.reset();
-  }
+  http_.stop();
 }
 
 }  // namespace skippy::sim

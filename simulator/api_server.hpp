@@ -18,9 +18,8 @@
 #include <string>
 #include <variant>
 
+#include "simulator/loopback_http.hpp"
 #include "simulator/simulation.hpp"
-
-class CivetServer;
 
 namespace skippy::sim {
 
@@ -31,10 +30,6 @@ struct ServerOptions {
   std::int64_t quiet_interval_ms = 5'000;       // real time before a bookmark or a blank line
   std::function<void(const std::string&)> log;  // one line per request, when set
 };
-
-// The port of a listen address on 127.0.0.1 ("127.0.0.1:8001", "localhost:8001"), or why the
-// address is refused.
-std::variant<int, std::string> loopback_port(std::string_view listen);
 
 // Simulated time: `start_ms` at the moment of construction, then `speed` times real time.
 class SimClock {
@@ -57,23 +52,22 @@ class ApiServer {
 
   // Starts listening; the reason when it cannot.
   std::optional<std::string> start();
-  int port() const { return port_; }
+  int port() const { return http_.port(); }
   // Steps the simulation until `stop` is set (by a signal handler).
   void run(const volatile std::sig_atomic_t& stop);
   // Ends every watch and stops listening.
   void shutdown();
 
  private:
-  struct Handler;  // civetweb's handler: one request, or one watch stream, per call
+  struct Handler;  // serves one request, or one watch stream, per call
   Simulation& simulation_;
   ServerOptions options_;
   SimClock clock_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::atomic<bool> stopping_{false};
-  int port_ = 0;
   std::unique_ptr<Handler> handler_;
-  std::unique_ptr<CivetServer> server_;
+  LoopbackServer http_;
 };
 
 }  // namespace skippy::sim

@@ -3,7 +3,6 @@
 #include <cstdio>
 
 namespace skippy::sim {
-namespace {
 
 std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -11,8 +10,6 @@ std::uint64_t splitmix64(std::uint64_t x) {
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
-
-}  // namespace
 
 std::string safe_suffix(std::uint64_t seed, std::size_t length) {
   static constexpr std::string_view kAlphabet = "bcdfghjklmnpqrstvwxz2456789";

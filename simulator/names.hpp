@@ -9,6 +9,8 @@
 
 namespace skippy::sim {
 
+// SplitMix64's finaliser: a well-mixed 64-bit number from `x`.
+std::uint64_t splitmix64(std::uint64_t x);
 // `length` characters of "bcdfghjklmnpqrstvwxz2456789" drawn from `seed`.
 std::string safe_suffix(std::uint64_t seed, std::size_t length);
 // FNV-1a, 64 bits.
