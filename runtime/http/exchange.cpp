@@ -50,6 +50,12 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return n;
 }
 
+// Stops the transfer once the caller's cancel flag is set (curl calls it about once a second,
+// and whenever data moves).
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
+}
+
 }  // namespace
 
 Response exchange(const Request& request, const Credentials& credentials) {
@@ -71,6 +77,11 @@ Response exchange(const Request& request, const Credentials& credentials) {
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &transfer);
+  if (request.cancel) {
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, request.cancel);
+  }
   CURLcode code = curl_easy_perform(e);
   long status = 0;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -78,6 +89,8 @@ Response exchange(const Request& request, const Credentials& credentials) {
     if (transfer.too_large) {
       response.error =
           "response larger than " + std::to_string(request.max_response_bytes) + " bytes";
+    } else if (code == CURLE_ABORTED_BY_CALLBACK) {
+      response.error = "cancelled";
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
       response.error = "timed out after " + std::to_string(request.timeout_ms) + " ms";
     } else {

@@ -4,6 +4,7 @@
 // credentials (bearer token or basic auth, client certificate, CA) as files or as PEM text.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct Request {
   std::int64_t timeout_ms = 10'000;                        // connect, send and receive, in all
   std::size_t max_response_bytes = std::size_t{16} << 20;  // larger responses fail
   std::string user_agent = "skippy";
+  const std::atomic<bool>* cancel = nullptr;  // when set and true, the transfer stops at once
 };
 
 struct Response {

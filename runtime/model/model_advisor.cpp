@@ -64,6 +64,7 @@ ModelAdvisor::~ModelAdvisor() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  cancel_ = true;
   changed_.notify_all();
   for (auto& t : workers_) t.join();
 }
@@ -92,7 +93,9 @@ void ModelAdvisor::work() {
     request.content_type = "application/json";
     request.body = call->body;
     request.headers.push_back("Accept: application/json");
-    request.timeout_ms = settings_.timeout_ms;
+    request.timeout_ms =
+        settings_.call_timeout_ms > 0 ? settings_.call_timeout_ms : 3 * settings_.timeout_ms;
+    request.cancel = &cancel_;
     request.max_response_bytes = kMaxResponseBytes;
     http::Credentials credentials;
     credentials.bearer_token = settings_.api_key;

@@ -5,12 +5,14 @@
 //
 // Calls run on worker threads, never on the tick thread: a tick hands a call over and waits
 // for its answer at most until its deadline, `timeout` after the tick's first call, so a
-// hanging model delays no tick by more than `timeout` in all. An answer that comes later
-// still lands in the cache, for the next time the same evidence is seen. Answers are cached
+// hanging model delays no tick by more than `timeout` in all. A call may run on past that (up
+// to `call_timeout`), and an answer that comes later still lands in the cache, for the next
+// time the same evidence is seen. Answers are cached
 // per (backend, model, prompt version, allowed actions, redacted evidence) until `cache_ttl`;
 // calls are held to budgets, Retry-After and a breaker (runtime/model/call_budget.hpp).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -35,7 +37,10 @@ struct ModelSettings {
   Generation generation;
   std::string api_key;  // sent only as `Authorization: Bearer`; never logged or recorded
   std::string ca_file;  // to verify an https server with, "" for the system's
-  std::int64_t timeout_ms = 10'000;
+  std::int64_t timeout_ms = 10'000;  // how long a tick waits for answers, in all
+  // How long one call may run: past its tick's wait, so that a slow answer still lands in
+  // the cache. 0: three times timeout_ms.
+  std::int64_t call_timeout_ms = 0;
   BudgetLimits budget;
   std::int64_t cache_ttl_ms = 600'000;
   bool redact = true;
@@ -69,7 +74,7 @@ class ModelAdvisor final : public engine::Advisor {
   // `fallback` (and `observer`, when given) must outlive the advisor.
   ModelAdvisor(ModelSettings settings, engine::Advisor& fallback,
                ModelObserver* observer = nullptr);
-  ~ModelAdvisor() override;  // waits for the calls in flight (each bounded by the timeout)
+  ~ModelAdvisor() override;  // cancels the calls in flight (within about a second)
   ModelAdvisor(const ModelAdvisor&) = delete;
   ModelAdvisor& operator=(const ModelAdvisor&) = delete;
 
@@ -99,6 +104,7 @@ class ModelAdvisor final : public engine::Advisor {
   std::mutex mutex_;
   std::condition_variable changed_;  // a call was queued or ended, or the advisor stops
   bool stopping_ = false;
+  std::atomic<bool> cancel_{false};  // the calls in flight stop
   std::vector<std::shared_ptr<Call>> queue_;
   std::map<std::string, std::shared_ptr<Call>, std::less<>> in_flight_;  // by prompt digest
   std::map<std::string, Cached, std::less<>> cache_;                     // by prompt digest

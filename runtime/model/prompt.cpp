@@ -72,23 +72,20 @@ void learn_key(Redactor& r, std::string_view key, std::string_view kind) {
   r.learn(kind, parts.back());
 }
 
-void learn_meta(Redactor& r, const cluster::ObjectMeta& meta, std::string_view kind) {
-  r.learn("namespace", meta.namespace_name);
-  r.learn(kind, meta.name);
-  for (const auto& [key, value] : meta.labels) r.learn("label", value);
-}
-
 // Every name the question holds, before any text is redacted (so that a longer name is known
-// when a shorter one is matched).
+// when a shorter one is matched); objects' names before label values, so that a workload
+// labelled with its own name (app: web) is called a workload.
 void learn_names(Redactor& r, const engine::AdviceQuestion& q) {
   if (q.pod) {
-    learn_meta(r, q.pod->meta, "pod");
+    r.learn("namespace", q.pod->meta.namespace_name);
+    r.learn("pod", q.pod->meta.name);
     r.learn("node", q.pod->node);
     r.learn("workload", q.pod->workload_name);
     r.learn("workload", q.pod->owner_name);
   }
   if (q.workload_object) {
-    learn_meta(r, q.workload_object->meta, "workload");
+    r.learn("namespace", q.workload_object->meta.namespace_name);
+    r.learn("workload", q.workload_object->meta.name);
     r.learn("workload", q.workload_object->owner_name);
   }
   learn_key(r, q.target, q.pod ? "pod" : "workload");
@@ -103,6 +100,11 @@ void learn_names(Redactor& r, const engine::AdviceQuestion& q) {
     r.learn("namespace", e.event->namespace_name);
     r.learn(e.event->involved_kind == "Pod" ? "pod" : "workload", e.event->involved_name);
     r.learn_from_message(e.event->message);
+  }
+  for (const auto* meta :
+       {q.pod ? &q.pod->meta : nullptr, q.workload_object ? &q.workload_object->meta : nullptr}) {
+    if (!meta) continue;
+    for (const auto& [key, value] : meta->labels) r.learn("label", value);
   }
 }
 

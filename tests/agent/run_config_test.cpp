@@ -64,6 +64,16 @@ BOOST_AUTO_TEST_CASE(the_documented_example_sets_every_key) {
   BOOST_TEST(*c.web_config_file == "web.yml");
   BOOST_TEST(*c.enable_approvals);
   BOOST_TEST(*c.restore_max_lookback == "30m");
+  BOOST_TEST(*c.ai_tick_budget == "1s");
+  BOOST_TEST(*c.ai.backend == "ollama");
+  BOOST_TEST(*c.ai.url == "http://ollama.ai.svc:11434");
+  BOOST_TEST(*c.ai.model == "llama3.1:8b");
+  BOOST_TEST(*c.ai.api_key_file == "/etc/skippy/ai-key");
+  BOOST_TEST(*c.ai.timeout == "10s");
+  BOOST_TEST(*c.ai.max_calls_per_hour == 120);
+  BOOST_TEST(*c.ai.max_tokens_per_hour == 200000);
+  BOOST_TEST(*c.ai.cache_ttl == "10m");
+  BOOST_TEST(*c.ai.redact == true);
   BOOST_TEST(*c.kubeconfig == "/etc/skippy/kubeconfig");
   BOOST_TEST(*c.context == "production");
   BOOST_TEST(*c.journal == "/var/lib/skippy/safety.journal");
@@ -143,6 +153,11 @@ BOOST_AUTO_TEST_CASE(each_kind_of_mistake_is_reported_where_it_is) {
       {"log:\n  level: loud\n",
        "2:10: log.level: unknown log level `loud`: debug, info, warn or error\n"},
       {"log:\n  format: text\n", "2:11: log.format: unknown log format `text`: logfmt or json\n"},
+      {"ai:\n  backend: gpt\n",
+       "2:12: ai.backend: `gpt` is not a backend: ollama, openai or none\n"},
+      {"ai:\n  max_calls_per_hour: -1\n",
+       "2:23: ai.max_calls_per_hour: expected a whole number from 0 to 1000000, not -1\n"},
+      {"ai:\n  redact: maybe\n", "2:11: ai.redact: expected true or false\n"},
       {"prometheus:\n  url: ftp://x\n",
        "2:8: prometheus.url: expected an http:// or https:// URL, such as "
        "`http://prometheus:9090`\n"},

@@ -1,15 +1,37 @@
 // What the tests of `skippy run` share: the series they backfill Prometheus with, a cluster
-// snapshot and a policy that reads them, and readers for the audit file and /metrics.
+// snapshot and a policy that reads them, one `skippy run --once`, and readers for the audit
+// file and /metrics.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tests/runtime/prometheus/support.hpp"
+
 namespace skippy::test {
+
+struct RunResult {
+  int code;
+  std::string audit;  // the audit file, "" when none was written
+  std::string log;    // standard output and error
+};
+
+// `skippy run --once --audit.file DIR/audit.jsonl ARGS...`, its output in DIR/run.log (both
+// removed first).
+inline RunResult run_once_in(const std::filesystem::path& dir, std::vector<std::string> args) {
+  const auto audit = dir / "audit.jsonl";
+  std::filesystem::remove(audit);
+  std::filesystem::remove(dir / "run.log");
+  args.insert(args.begin(), {SKIPPY_BINARY, "run", "--once", "--audit.file", audit.string()});
+  Process p(args, dir / "run.log");
+  int code = p.wait();
+  return {code, std::filesystem::exists(audit) ? read_file(audit) : "", read_file(dir / "run.log")};
+}
 
 // Series every 15 s for 10 minutes from t0 (seconds):
 // - container_memory_working_set_bytes: leaky-1 grows from 50% to 90% of 1 GiB (89% at

@@ -21,20 +21,11 @@ namespace {
 
 constexpr std::int64_t kT0 = 1700000000;  // seconds; data every 15 s for 10 minutes
 
-struct RunResult {
-  int code;
-  std::string audit;
-  std::string log;
-};
+using skippy::test::RunResult;
 
 RunResult run_once(const TempDir& dir, const std::string& url, std::int64_t at_s, bool dry_run,
                    std::vector<std::string> extra = {}) {
-  auto audit = dir.path() / "audit.jsonl";
-  fs::remove(audit);
-  fs::remove(dir.path() / "run.log");  // each run's own log
-  std::vector<std::string> args = {SKIPPY_BINARY,
-                                   "run",
-                                   "--policies",
+  std::vector<std::string> args = {"--policies",
                                    (dir.path() / "p.skippy").string(),
                                    "--cluster",
                                    (dir.path() / "cluster.yaml").string(),
@@ -42,17 +33,11 @@ RunResult run_once(const TempDir& dir, const std::string& url, std::int64_t at_s
                                    url,
                                    "--prometheus.timeout",
                                    "3000",
-                                   "--once",
                                    "--time",
-                                   std::to_string(at_s * 1000),
-                                   "--audit.file",
-                                   audit.string()};
+                                   std::to_string(at_s * 1000)};
   if (dry_run) args.push_back("--dry-run");
   args.insert(args.end(), extra.begin(), extra.end());
-  Process p(args, dir.path() / "run.log");
-  int code = p.wait();
-  return {code, fs::exists(audit) ? skippy::test::read_file(audit) : "",
-          skippy::test::read_file(dir.path() / "run.log")};
+  return skippy::test::run_once_in(dir.path(), args);
 }
 
 }  // namespace
