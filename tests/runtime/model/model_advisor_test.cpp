@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 
+#include "agent/model_metrics.hpp"
 #include "runtime/engine/audit.hpp"
 #include "runtime/engine/tick.hpp"
 #include "runtime/model/model_advisor.hpp"
@@ -303,6 +304,43 @@ BOOST_AUTO_TEST_CASE(budgets_hold_under_a_storm_of_questions) {
   const auto expected = static_cast<std::size_t>((1500 + per_call - 1) / per_call);
   BOOST_TEST(tokens.standin.request_count() == expected);
   BOOST_TEST(tokens.counts.fallbacks["budget_tokens"] == int(50 - expected));
+}
+
+BOOST_AUTO_TEST_CASE(what_the_model_did_is_on_metrics) {
+  bytecode::Program program;
+  monitor::RuntimeMetrics metrics(program, "");
+  agent::ModelMetrics observer(metrics, Backend::Ollama);
+  sim::ModelStandIn standin(in_mode(ModelMode::sensible));
+  BOOST_TEST_REQUIRE(!standin.start());
+  stdlib::DeterministicAnalyzer deterministic;
+  model::ModelSettings s;
+  s.url = standin.url();
+  s.generation.model = "m";
+  s.budget = {2, 0};
+  {
+    model::ModelAdvisor advisor(s, deterministic, &observer);
+    test::QuestionFixture f;
+    advisor.analyze(f.q);
+    advisor.analyze(f.q);  // the cache
+    advisor.analyze(question(1).q);
+    advisor.analyze(question(2).q);  // the budget of 2 calls is spent
+  }
+  const std::string text = metrics.exposition();
+  auto value = [&](const std::string& series) {
+    auto at = text.find("\n" + series + " ");
+    BOOST_TEST_REQUIRE(at != std::string::npos, series << " is not exported:\n" << text);
+    return std::stod(text.substr(at + series.size() + 2));
+  };
+  BOOST_TEST(
+      value(
+          "skippy_model_calls_total{accepted=\"true\",backend=\"ollama\",outcome=\"answered\"}") ==
+      2);
+  BOOST_TEST(value("skippy_model_cache_hits_total{backend=\"ollama\"}") == 1);
+  BOOST_TEST(value("skippy_model_fallbacks_total{reason=\"budget_calls\"}") == 1);
+  BOOST_TEST(value("skippy_model_budget_remaining{budget=\"calls\"}") == 0);
+  BOOST_TEST(value("skippy_model_tokens_total{backend=\"ollama\",kind=\"prompt\"}") > 100);
+  BOOST_TEST(value("skippy_model_call_duration_seconds_count{backend=\"ollama\"}") == 2);
+  standin.shutdown();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
