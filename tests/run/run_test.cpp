@@ -8,12 +8,13 @@
 #include "tests/run/run_fixture.hpp"
 #include "tests/runtime/prometheus/prometheus_server.hpp"
 #include "tests/runtime/prometheus/support.hpp"
+#include "tests/runtime/prometheus/victoria_metrics_server.hpp"
 
 using skippy::test::http_get;
 using skippy::test::kCluster;
 using skippy::test::memory_policy;
 using skippy::test::Process;
-using skippy::test::PrometheusServer;
+using PrometheusServer = skippy::test::BackendServer;
 using skippy::test::TempDir;
 namespace fs = std::filesystem;
 

@@ -56,11 +56,26 @@ struct ScrapeTarget {
   std::string interval = "1s";
 };
 
-// A Prometheus with the backfilled data, or scraping one target, on 127.0.0.1.
-class PrometheusServer {
+// A server process a test starts on a free 127.0.0.1 port, with a temporary directory of its
+// own; stopped and removed with the object.
+class ServerProcess {
  public:
-  explicit PrometheusServer(const ScrapeTarget& target)
-      : dir_("skippy-prometheus-test"), port_(free_port()) {
+  void stop(int sig) { process_->stop(sig); }
+  void resume() { ::kill(process_->pid(), SIGCONT); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return "http://" + address(); }
+
+ protected:
+  explicit ServerProcess(const char* dir_prefix) : dir_(dir_prefix), port_(free_port()) {}
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+// A Prometheus with the backfilled data, or scraping one target, on 127.0.0.1.
+class PrometheusServer : public ServerProcess {
+ public:
+  explicit PrometheusServer(const ScrapeTarget& target) : ServerProcess("skippy-prometheus-test") {
     write_file(dir_.path() / "prometheus.yml",
                "global:\n  scrape_interval: " + target.interval +
                    "\n  evaluation_interval: " + target.interval +
@@ -70,7 +85,7 @@ class PrometheusServer {
     start();
   }
   explicit PrometheusServer(const std::string& openmetrics)
-      : dir_("skippy-prometheus-test"), port_(free_port()) {
+      : ServerProcess("skippy-prometheus-test") {
     write_file(dir_.path() / "data.om", openmetrics);
     write_file(dir_.path() / "prometheus.yml",
                "global:\n  scrape_interval: 1h\nscrape_configs: []\n");
@@ -97,7 +112,6 @@ class PrometheusServer {
       throw std::runtime_error("prometheus did not get ready: " +
                                read_file(dir_.path() / "prometheus.log"));
   }
-  void stop(int sig) { process_->stop(sig); }
   // SIGSTOP, and wait until every thread has stopped: the signal takes effect when the
   // process is next scheduled, and a thread already running could still answer a query.
   void pause() {
@@ -119,15 +133,6 @@ class PrometheusServer {
         },
         std::chrono::seconds(5));
   }
-  void resume() { ::kill(process_->pid(), SIGCONT); }
-
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::string url() const { return "http://" + address(); }
-
- private:
-  TempDir dir_;
-  int port_;
-  std::unique_ptr<Process> process_;
 };
 
 }  // namespace skippy::test

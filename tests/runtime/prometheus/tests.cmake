@@ -29,6 +29,14 @@ skippy_add_test(prometheus_integration_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/prometheus_test.cpp
   LIBS skippy::prometheus CURL::libcurl ZLIB::ZLIB Threads::Threads)
 set_tests_properties(prometheus_integration_test PROPERTIES TIMEOUT 300)
+# The same tests against a single-node VictoriaMetrics (Debian's `victoria-metrics`), which
+# speaks Prometheus's query API; where it answers differently, the tests say so
+# (docs/prometheus-client.md, "VictoriaMetrics").
+skippy_add_test(victoria_metrics_integration_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/prometheus_test.cpp
+  LIBS skippy::prometheus CURL::libcurl ZLIB::ZLIB Threads::Threads)
+target_compile_definitions(victoria_metrics_integration_test PRIVATE SKIPPY_TEST_VICTORIA_METRICS)
+set_tests_properties(victoria_metrics_integration_test PROPERTIES TIMEOUT 300)
 
 # The decoding benchmark's own check: its generated bodies decode as generated.
 if(TARGET prometheus_decode_bench)
