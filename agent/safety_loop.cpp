@@ -16,6 +16,15 @@ bool journaled(const safety::Decision& d) {
          d.outcome == safety::Outcome::Expired;
 }
 
+// Feeds skippy_time_to_heal_seconds with an action that healed at healed_ms, measured from
+// its trigger's firing.
+void record_heal(monitor::RuntimeMetrics* metrics, const safety::ActionRequest& request,
+                 std::int64_t healed_ms) {
+  if (!metrics || request.fired_at_ms <= 0 || healed_ms < request.fired_at_ms) return;
+  metrics->record_heal(request.policy, request.action,
+                       std::chrono::milliseconds(healed_ms - request.fired_at_ms));
+}
+
 }  // namespace
 
 std::unique_ptr<SafetyLoop> SafetyLoop::open(safety::SafetyConfig config,
@@ -78,6 +87,7 @@ SafetyLoop::TickOutcome SafetyLoop::tick(
     std::string line = v.request->action + " " + safety::target_key(v.request->target) +
                        " (policy " + v.request->policy + "): " + v.reason;
     if (v.state == safety::ActionState::Succeeded) {
+      record_heal(sinks_.metrics, *v.request, v.time_ms);
       sinks_.info("health check passed: " + line);
     } else {
       sinks_.warn("health check failed: " + line);
@@ -139,6 +149,9 @@ SafetyLoop::TickOutcome SafetyLoop::tick(
     if (sinks_.metrics)
       sinks_.metrics->record_execution(report.request->policy, report.request->action,
                                        safety::execution_status_name(report.result.status));
+    // Healed at once where no health check applies; otherwise when check_health says so.
+    if (report.effect.applied && report.effect.state == safety::ActionState::Succeeded)
+      record_heal(sinks_.metrics, *report.request, report.time_ms);
     std::string line =
         report.request->action + " " + safety::target_key(report.request->target) + " (policy " +
         report.request->policy + ", attempt " + std::to_string(report.attempt) +

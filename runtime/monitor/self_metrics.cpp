@@ -52,6 +52,11 @@ RuntimeMetrics::RuntimeMetrics(const bytecode::Program& program, std::string_vie
                       .Name("skippy_action_executions_total")
                       .Help("Actions carried out (retries included), by policy, action and status")
                       .Register(*registry_)),
+      time_to_heal_(prometheus::BuildHistogram()
+                        .Name("skippy_time_to_heal_seconds")
+                        .Help("Time from a trigger's firing to the heal of the action it caused, "
+                              "by policy and action")
+                        .Register(*registry_)),
       policy_healthy_(prometheus::BuildGauge()
                           .Name("skippy_policy_healthy")
                           .Help("1 when the policy's last evaluation had all its data")
@@ -235,6 +240,14 @@ void RuntimeMetrics::record_execution(std::string_view policy, std::string_view 
             {"action", std::string(action)},
             {"status", std::string(status)}})
       .Increment();
+}
+
+void RuntimeMetrics::record_heal(std::string_view policy, std::string_view action,
+                                 std::chrono::duration<double> since_fired) {
+  static const prometheus::Histogram::BucketBoundaries buckets = {5,   15,  30,   60,   120,
+                                                                  300, 600, 1200, 1800, 3600};
+  time_to_heal_.Add({{"policy", std::string(policy)}, {"action", std::string(action)}}, buckets)
+      .Observe(since_fired.count());
 }
 
 void RuntimeMetrics::set_outcomes(const std::vector<ActionOutcomes>& outcomes) {

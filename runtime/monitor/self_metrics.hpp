@@ -36,6 +36,10 @@ class RuntimeMetrics {
   // One decision about a proposal.
   void record_decision(std::string_view policy, std::string_view action, std::string_view outcome);
   void record_execution(std::string_view policy, std::string_view action, std::string_view status);
+  // An action that healed (its health check passed, or it succeeded where no check applies):
+  // the time from its trigger's firing to the heal.
+  void record_heal(std::string_view policy, std::string_view action,
+                   std::chrono::duration<double> since_fired);
   void record_missed_ticks(std::size_t n);
   // The outcome ledger over the last day, per policy and action: healed, failed, recurred and
   // the success ratio (healed / ended), replacing the previous figures.
@@ -71,6 +75,7 @@ class RuntimeMetrics {
   ::prometheus::Family<::prometheus::Counter>& trigger_changes_;
   ::prometheus::Family<::prometheus::Counter>& proposals_;
   ::prometheus::Family<::prometheus::Counter>& executions_;
+  ::prometheus::Family<::prometheus::Histogram>& time_to_heal_;
   ::prometheus::Family<::prometheus::Gauge>& policy_healthy_;
   ::prometheus::Family<::prometheus::Gauge>& policy_targets_;
   ::prometheus::Family<::prometheus::Gauge>& info_;

@@ -13,6 +13,7 @@
 #include "agent/safety_loop.hpp"
 #include "agent/ticker.hpp"
 #include "runtime/cluster/snapshot.hpp"
+#include "runtime/monitor/self_metrics.hpp"
 #include "runtime/safety/executor.hpp"
 #include "tests/support/compile_text.hpp"
 
@@ -246,6 +247,8 @@ BOOST_AUTO_TEST_CASE(the_outcome_ledger_survives_a_restart_and_policies_read_it)
   TracingAudit audit{trace};
   agent::Sinks sinks;
   sinks.audit = &audit;
+  monitor::RuntimeMetrics metrics(*compiled->program, "");
+  sinks.metrics = &metrics;
   agent::MemoryJournal kept;  // what a restart finds on disk
   auto open = [&](std::int64_t now) {
     auto journal = std::make_unique<FlakyJournal>();
@@ -274,6 +277,19 @@ BOOST_AUTO_TEST_CASE(the_outcome_ledger_survives_a_restart_and_policies_read_it)
   BOOST_TEST(safety->outcomes("crashing", "restart", "Deployment/apps/web", 3'600'000, t).healed ==
              1u);
   BOOST_TEST(triggers_of(report) == std::vector<std::string>{"helped_before"});
+  // The heal is timed from the firing at kT0 to the tick whose health check passed.
+  const std::string exposition = metrics.exposition();
+  BOOST_TEST(exposition.find(
+                 "skippy_time_to_heal_seconds_count{action=\"restart\",policy=\"crashing\"} 1\n") !=
+                 std::string::npos,
+             exposition);
+  const std::string sum =
+      "skippy_time_to_heal_seconds_sum{action=\"restart\",policy=\"crashing\"} ";
+  auto at = exposition.find(sum);
+  BOOST_TEST_REQUIRE(at != std::string::npos, exposition);
+  const double healed_after = std::stod(exposition.substr(at + sum.size()));
+  BOOST_TEST(healed_after >= kStep / 1000.0);
+  BOOST_TEST(healed_after <= static_cast<double>(t - kT0) / 1000.0);
   bool found = false;
   std::string error;
   auto saved = store->memory.load(found, error);

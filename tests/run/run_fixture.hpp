@@ -93,6 +93,20 @@ inline std::string memory_policy(std::string_view interval) {
                     "  on high_memory do restart(strategy: rolling) priority 10\n");
 }
 
+// Restarts leaky-1 when ai.analyze() (the model, or the deterministic analyzer) says so; the
+// handler is on lines 11 to 14.
+inline std::string advised_memory_policy(std::string_view interval) {
+  return pod_policy(
+      "memory_leak", interval,
+      "  signal mem_pct = promql(`100 * container_memory_working_set_bytes / "
+      "1073741824`) by (namespace, pod) max on missing unknown\n"
+      "  trigger high_memory when mem_pct > 85\n"
+      "  on high_memory do {\n"
+      "    let v = ai.analyze(signals: [mem_pct], threshold: 95, horizon: 30m)\n"
+      "    if v.action == restart and v.confidence >= 0.5 then restart() priority 10\n"
+      "  }\n");
+}
+
 inline const char* kCluster = R"(pods:
   - {namespace: demo-apps, name: leaky-1, labels: {issue: memory-leak}, owner: Deployment/leaky}
   - {namespace: demo-apps, name: steady-1, labels: {issue: memory-leak}, owner: Deployment/steady}

@@ -22,20 +22,6 @@ namespace {
 constexpr std::int64_t kT0 = 1700000000;  // seconds; data every 15 s for 10 minutes
 const std::string kKey = "sk-run-test-9a8b7c";
 
-// Restarts leaky-1 when the model (or the deterministic analyzer) says so; the handler is on
-// lines 11 to 14.
-std::string advised_policy() {
-  return test::pod_policy(
-      "memory_leak", "15s",
-      "  signal mem_pct = promql(`100 * container_memory_working_set_bytes / "
-      "1073741824`) by (namespace, pod) max on missing unknown\n"
-      "  trigger high_memory when mem_pct > 85\n"
-      "  on high_memory do {\n"
-      "    let v = ai.analyze(signals: [mem_pct], threshold: 95, horizon: 30m)\n"
-      "    if v.action == restart and v.confidence >= 0.5 then restart() priority 10\n"
-      "  }\n");
-}
-
 test::RunResult run_once(const TempDir& dir, const std::string& prometheus,
                          const std::string& model, std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {"--policies",
@@ -65,7 +51,7 @@ struct Setup {
   test::PrometheusServer prometheus{test::openmetrics(kT0)};
   Setup() {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    test::write_file(dir.path() / "p.skippy", advised_policy());
+    test::write_file(dir.path() / "p.skippy", test::advised_memory_policy("15s"));
     test::write_file(dir.path() / "cluster.yaml", test::kCluster);
     test::write_file(dir.path() / "key", kKey + "\n");
   }
