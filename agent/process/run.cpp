@@ -114,6 +114,13 @@ void log_tick(const TickReport& report, const bytecode::Program& program, std::i
                              : std::string("standing by (the Lease is held by ") +
                                    (election->holder().empty() ? "nobody" : election->holder()) +
                                    "), ";
+  // Each trigger that changed on a target: what an operator follows a firing by.
+  for (const auto& c : tick.changes) {
+    const auto& policy = program.policies[c.policy];
+    log_info("trigger " + std::string(program.string(policy.name)) + "/" +
+             std::string(program.string(policy.triggers[c.trigger].name)) + " on " +
+             std::string(c.target) + ": " + engine::trigger_change_name(c.change));
+  }
   log_info("tick " + base::format_time(now) + ": " + std::to_string(evaluated) + " policies, " +
            std::to_string(targets) + " targets, " + std::to_string(report.queries) + " queries (" +
            std::to_string(report.failed_queries) + " failed), " +
