@@ -1,24 +1,6 @@
 #include "runtime/safety/silence.hpp"
 
 namespace skippy::safety {
-namespace {
-
-// A JSON string argument's text; "" for any other argument.
-std::string string_argument(const ActionRequest& r, std::string_view name) {
-  for (const auto& a : r.arguments) {
-    if (a.name != name || a.json.size() < 2 || a.json.front() != '"') continue;
-    std::string out;
-    for (std::size_t i = 1; i + 1 < a.json.size(); ++i) {
-      if (a.json[i] == '\\' && i + 2 < a.json.size()) ++i;
-      out += a.json[i];
-    }
-    return out;
-  }
-  return "";
-}
-
-}  // namespace
-
 AlertLabels alert_labels(const ActionRequest& r) {
   std::string severity = string_argument(r, "severity");
   if (severity.empty()) severity = kDefaultSeverity;
