@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "agent/alerting.hpp"
 #include "base/json_escape.hpp"
 #include "base/time_format.hpp"
 #include "runtime/safety/decision_record.hpp"
@@ -102,7 +103,14 @@ SafetyLoop::TickOutcome SafetyLoop::tick(
         records_->approved(*e->request, a.approved_by, now_ms);
     }
   }
-  out.decisions = gatekeeper_.decide(requests, facts, now_ms);
+  // The Alertmanagers' silences, asked once for the tick's decisions.
+  safety::SilenceView silences;
+  if (alertmanagers_ && (!requests.empty() || gatekeeper_.awaiting_approval())) {
+    silences = alertmanagers_->silences();
+    if (silences.answered < silences.asked)
+      sinks_.warn("alertmanager silences: " + silences.problem);
+  }
+  out.decisions = gatekeeper_.decide(requests, facts, now_ms, silences);
   if (write_decisions) write_decisions(out.decisions);
   const auto& decisions = out.decisions;
   if (records_) {
@@ -117,6 +125,7 @@ SafetyLoop::TickOutcome SafetyLoop::tick(
   for (const auto& d : decisions) changed = changed || journaled(d);
   if (!executor_) {
     if (changed) save();
+    alert_decisions(out, now_ms);
     return out;
   }
   auto& reports = out.executions;
@@ -164,7 +173,18 @@ SafetyLoop::TickOutcome SafetyLoop::tick(
   }
   sinks_.audit_flush();
   if (!reports.empty()) save();
+  alert_decisions(out, now_ms);
   return out;
+}
+
+void SafetyLoop::alert_decisions(const TickOutcome& out, std::int64_t now_ms) {
+  if (!alertmanagers_ || !notify_decisions_) return;
+  auto alerts = decision_alerts(out.decisions, out.executions, now_ms,
+                                alertmanagers_->options().generator_url);
+  if (alerts.empty()) return;
+  if (std::string problem = alertmanagers_->post(alerts); !problem.empty())
+    sinks_.warn("cannot tell Alertmanager of " + std::to_string(alerts.size()) +
+                " decisions: " + problem);
 }
 
 safety::AdoptSummary SafetyLoop::adopt_recorded(std::int64_t now_ms) {

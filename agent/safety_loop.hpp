@@ -14,6 +14,7 @@
 
 #include "agent/journal_store.hpp"
 #include "agent/sinks.hpp"
+#include "runtime/alerting/alertmanager.hpp"
 #include "runtime/cluster/cluster_view.hpp"
 #include "runtime/engine/advisor.hpp"
 #include "runtime/monitor/self_metrics.hpp"
@@ -61,6 +62,14 @@ class SafetyLoop final : public monitor::ApprovalDesk, public engine::OutcomeSou
 
   bool executes() const { return executor_ != nullptr; }
 
+  // The Alertmanagers whose active silences the silence gate checks, asked once per tick that
+  // has something to decide; with `notify_decisions` every action executed or blocked is sent
+  // to them as an alert. Null (the default): no Alertmanager.
+  void set_alertmanagers(const alerting::Alertmanagers* alertmanagers, bool notify_decisions) {
+    alertmanagers_ = alertmanagers;
+    notify_decisions_ = notify_decisions;
+  }
+
   // The outcome ledger, for outcomes() in policies and for the analyzer.
   engine::OutcomeStats outcomes(std::string_view policy, std::string_view action,
                                 std::string_view workload_key, std::int64_t within_ms,
@@ -73,6 +82,8 @@ class SafetyLoop final : public monitor::ApprovalDesk, public engine::OutcomeSou
   SafetyLoop(safety::SafetyConfig config, safety::SafetyState state,
              std::unique_ptr<JournalStore> journal, std::unique_ptr<safety::Executor> executor,
              std::function<std::int64_t()> clock, Sinks sinks);
+  // With notify_decisions, sends the tick's executed and blocked actions to the Alertmanagers.
+  void alert_decisions(const TickOutcome& out, std::int64_t now_ms);
   // Saves the journal if there is one; false (logged) when it could not be written.
   bool save();
 
@@ -83,6 +94,8 @@ class SafetyLoop final : public monitor::ApprovalDesk, public engine::OutcomeSou
   std::function<std::int64_t()> clock_;
   Sinks sinks_;
   safety::ActionRecords* records_ = nullptr;
+  const alerting::Alertmanagers* alertmanagers_ = nullptr;
+  bool notify_decisions_ = false;
 };
 
 }  // namespace skippy::agent

@@ -111,6 +111,21 @@ void add_run_command(CLI::App& app, agent::RunOptions& options) {
   cmd->add_flag("--web.enable-approvals", options.enable_approvals,
                 "Serve the approvals API (GET /api/v1/approvals, POST /api/v1/approvals/ID); "
                 "without it, it answers 403");
+  cmd->add_option("--web.external-url", options.external_url,
+                  "The URL users reach the runtime at, for the alerts' generatorURL (default: "
+                  "http://LISTEN-ADDRESS/)");
+  cmd->add_option("--alertmanager.url", options.alertmanager_urls,
+                  "An Alertmanager to send alerts to and take silences from (repeatable): "
+                  "http://host:9093");
+  cmd->add_option("--alertmanager.timeout", options.alertmanager_timeout,
+                  "How long one request to an Alertmanager may take")
+      ->capture_default_str();
+  cmd->add_flag("--alertmanager.notify-decisions", options.alertmanager_notify_decisions,
+                "Send every executed or blocked action to the Alertmanagers as an alert, not "
+                "only notify's");
+  cmd->add_flag("--alertmanager.silences-required", options.alertmanager_silences_required,
+                "Block every action while no Alertmanager answers (default: act without their "
+                "silences)");
   agent::remember_flags_given(*cmd, options.flags_given);
 }
 

@@ -212,6 +212,10 @@ std::variant<Remediation, std::string> notify(const Arguments& args, const Remed
   Remediation r;
   WebhookRequest w;
   w.url = std::string(args.text("webhook"));
+  if (w.url.empty())  // the Alertmanagers, when there are, take notify before it comes here
+    return std::string(
+        "notify has no webhook and no Alertmanager is configured "
+        "(--alertmanager.url)");
   w.body = "{\"time\":" + quoted(engine::format_time(ctx.now_ms)) +
            ",\"id\":" + quoted(ctx.decision_id) + ",\"policy\":" + quoted(ctx.policy) +
            ",\"trigger\":" + quoted(ctx.trigger) +

@@ -235,11 +235,21 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
         if (n == "format") c.log_format = r.checked(f, log_format_problem);
       });
     } else if (name == "web") {
-      r.entries(e, {"listen_address", "config_file", "enable_approvals"},
+      r.entries(e, {"listen_address", "config_file", "enable_approvals", "external_url"},
                 [&](std::string_view n, const Entry& f) {
                   if (n == "listen_address") c.listen_address = r.text(f);
+                  if (n == "external_url") c.external_url = r.text(f);
                   if (n == "config_file") c.web_config_file = r.path(f);
                   if (n == "enable_approvals") c.enable_approvals = r.boolean(f);
+                });
+    } else if (name == "alertmanager") {
+      auto& a = c.alertmanager;
+      r.entries(e, {"urls", "timeout", "notify_decisions", "silences_required"},
+                [&](std::string_view n, const Entry& f) {
+                  if (n == "urls") a.urls = r.paths(f);  // one URL, or a list
+                  if (n == "timeout" && r.duration(f, 1)) a.timeout = f.value.Scalar();
+                  if (n == "notify_decisions") a.notify_decisions = r.boolean(f);
+                  if (n == "silences_required") a.silences_required = r.boolean(f);
                 });
     } else if (name == "restore") {
       r.entries(e, {"max_lookback"}, [&](std::string_view, const Entry& f) {
@@ -258,8 +268,8 @@ RunConfig parse_run_config(std::string_view yaml, std::vector<ConfigProblem>& pr
   };
   try {
     r.entries(Reader::at(root, YAML::Mark(), ""),
-              {"policies", "cluster", "namespace", "prometheus", "audit", "log", "web", "restore",
-               "ai", "kubernetes", "safety"},
+              {"policies", "cluster", "namespace", "prometheus", "audit", "log", "web",
+               "alertmanager", "restore", "ai", "kubernetes", "safety"},
               read);
   } catch (const YAML::Exception& e) {  // not expected: the reader checks before converting
     problems.push_back({e.mark.line + 1, e.mark.column + 1, "", e.msg});
@@ -323,6 +333,13 @@ void apply_run_config(const RunConfig& c, RunOptions& o) {
   take("--web.listen-address", c.listen_address, o.listen_address);
   take("--web.config.file", c.web_config_file, o.web_config_file);
   take("--web.enable-approvals", c.enable_approvals, o.enable_approvals);
+  take("--web.external-url", c.external_url, o.external_url);
+  take("--alertmanager.url", c.alertmanager.urls, o.alertmanager_urls);
+  take("--alertmanager.timeout", c.alertmanager.timeout, o.alertmanager_timeout);
+  take("--alertmanager.notify-decisions", c.alertmanager.notify_decisions,
+       o.alertmanager_notify_decisions);
+  take("--alertmanager.silences-required", c.alertmanager.silences_required,
+       o.alertmanager_silences_required);
   take("--restore.max-lookback", c.restore_max_lookback, o.restore_max_lookback);
   take("--ai.tick-budget", c.ai_tick_budget, o.ai_tick_budget);
   take("--ai.backend", c.ai.backend, o.ai.backend);

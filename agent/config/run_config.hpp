@@ -29,8 +29,15 @@ struct RunConfig {
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   std::optional<std::string> listen_address;
-  std::optional<std::string> web_config_file;       // web.config_file
-  std::optional<bool> enable_approvals;             // web.enable_approvals
+  std::optional<std::string> web_config_file;  // web.config_file
+  std::optional<bool> enable_approvals;        // web.enable_approvals
+  std::optional<std::string> external_url;     // web.external_url
+  struct Alertmanager {                        // alertmanager: as --alertmanager.*
+    std::optional<std::vector<std::string>> urls;
+    std::optional<std::string> timeout;  // a valid duration, as written
+    std::optional<bool> notify_decisions;
+    std::optional<bool> silences_required;
+  } alertmanager;
   std::optional<std::string> restore_max_lookback;  // a valid duration, as written
   std::optional<std::string> ai_tick_budget;        // a valid duration, as written
   struct Ai {                                       // ai: the model behind ai.analyze()

@@ -55,10 +55,18 @@ struct RunOptions {
   std::string listen_address = "127.0.0.1:9477";
   std::string web_config_file;    // --web.config.file: TLS and basic auth for the web server
   bool enable_approvals = false;  // --web.enable-approvals: serve the approvals API
-  std::string kubeconfig;         // where actions are carried out; none: every decision a dry run
-  std::string context;            // of the kubeconfig; "" for its current context
-  std::string journal;            // the safety journal; none: safety state lives in memory only
-  bool in_cluster = false;        // the pod's service account instead of a kubeconfig
+  // --web.external-url: where users reach the runtime (alerts' generatorURL); "" for
+  // http://LISTEN-ADDRESS/.
+  std::string external_url;
+  // --alertmanager.*: the Alertmanagers told of actions and asked for silences.
+  std::vector<std::string> alertmanager_urls;
+  std::string alertmanager_timeout = "10s";
+  bool alertmanager_notify_decisions = false;   // every executed or blocked action is an alert
+  bool alertmanager_silences_required = false;  // no Alertmanager answering blocks actions
+  std::string kubeconfig;   // where actions are carried out; none: every decision a dry run
+  std::string context;      // of the kubeconfig; "" for its current context
+  std::string journal;      // the safety journal; none: safety state lives in memory only
+  bool in_cluster = false;  // the pod's service account instead of a kubeconfig
   // Where HealingAction objects are written; "" for the connection's namespace, or "default".
   std::string healing_actions_namespace;
   bool healing_actions = true;  // record actions as HealingAction objects when executing

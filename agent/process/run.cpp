@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "agent/alerting.hpp"
 #include "agent/config/ai_settings.hpp"
 #include "agent/config/log.hpp"
 #include "agent/config/run_config.hpp"
@@ -163,6 +164,19 @@ int run_agent(const RunOptions& flags) {
               << "` is not a duration (such as 30m or 1h)\n";
     return kExitUsage;
   }
+  auto alertmanager_timeout = base::parse_duration(options.alertmanager_timeout);
+  if (!alertmanager_timeout || *alertmanager_timeout <= 0) {
+    std::cerr << "skippy run: --alertmanager.timeout: `" << options.alertmanager_timeout
+              << "` is not a positive duration (such as 10s)\n";
+    return kExitUsage;
+  }
+  for (const auto& url : options.alertmanager_urls) {
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      std::cerr << "skippy run: --alertmanager.url: `" << url
+                << "` is not an http:// or https:// URL\n";
+      return kExitUsage;
+    }
+  }
   auto ai_budget = base::parse_duration(options.ai_tick_budget);
   if (!ai_budget || *ai_budget <= 0) {
     std::cerr << "skippy run: --ai.tick-budget: `" << options.ai_tick_budget
@@ -254,6 +268,24 @@ int run_agent(const RunOptions& flags) {
   };
 
   auto executors = make_executors(options, access);
+  // The Alertmanagers: notify's alerts, and the silences of the silence gate.
+  std::unique_ptr<alerting::Alertmanagers> alertmanagers;
+  if (!options.alertmanager_urls.empty()) {
+    alerting::AlertmanagerOptions am;
+    am.urls = options.alertmanager_urls;
+    am.timeout_ms = *alertmanager_timeout;
+    am.silences_required = options.alertmanager_silences_required;
+    am.generator_url = options.external_url.empty()
+                           ? "http://" +
+                                 (options.listen_address.empty() ? std::string("localhost")
+                                                                 : options.listen_address) +
+                                 "/"
+                           : options.external_url;
+    alertmanagers = std::make_unique<alerting::Alertmanagers>(std::move(am));
+    if (executors.executor)
+      executors.executor =
+          std::make_unique<AlertingExecutor>(*alertmanagers, std::move(executors.executor));
+  }
   safety::SafetyConfig safety_config = file.safety;  // the defaults, or the file's
   safety_config.dry_run = options.dry_run;
   // Approvals are stamped with the run's clock: the given time with --once --time.
@@ -268,6 +300,7 @@ int run_agent(const RunOptions& flags) {
     return kExitUsage;
   }
   safety->set_records(executors.records);
+  safety->set_alertmanagers(alertmanagers.get(), options.alertmanager_notify_decisions);
   engine::EngineOptions engine_options;
   engine_options.default_namespace = options.default_namespace;
   engine_options.analysis_budget_ms = *ai_budget;

@@ -95,4 +95,17 @@ std::string action_id(const ActionRequest& r) {
   return action_id(r.policy, r.trigger, r.action, target_key(r.target), r.fired_at_ms);
 }
 
+std::string string_argument(const ActionRequest& r, std::string_view name) {
+  for (const auto& a : r.arguments) {
+    if (a.name != name || a.json.size() < 2 || a.json.front() != '"') continue;
+    std::string out;
+    for (std::size_t i = 1; i + 1 < a.json.size(); ++i) {
+      if (a.json[i] == '\\' && i + 2 < a.json.size()) ++i;
+      out += a.json[i];
+    }
+    return out;
+  }
+  return "";
+}
+
 }  // namespace skippy::safety

@@ -84,6 +84,10 @@ struct ActionRequest {
 std::string action_id(std::string_view policy, std::string_view trigger, std::string_view action,
                       std::string_view target_key, std::int64_t fired_at_ms);
 
+// The text of the request's string argument `name` (its JSON unquoted); "" when it has no such
+// string argument.
+std::string string_argument(const ActionRequest& request, std::string_view name);
+
 // The id of a request from its own fields.
 std::string action_id(const ActionRequest& request);
 

@@ -6,8 +6,8 @@ namespace skippy::safety {
 
 const char* gate_name(Gate gate) {
   static const char* names[kGateCount] = {
-      "mode",         "arguments",       "protected",   "cooldown", "rate-limit",
-      "blast-radius", "circuit-breaker", "concurrency", "approval"};
+      "mode",       "arguments",    "protected",       "silence",     "cooldown",
+      "rate-limit", "blast-radius", "circuit-breaker", "concurrency", "approval"};
   auto i = static_cast<std::size_t>(gate);
   return i < kGateCount ? names[i] : "?";
 }

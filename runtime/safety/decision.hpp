@@ -17,6 +17,7 @@ enum class Gate : std::uint8_t {
   Mode,            // monitor records only; dryrun executes nothing; manual waits for approval
   Arguments,       // an argument unknown when proposed blocks
   Protected,       // protected namespaces, labels and annotations
+  Silence,         // an active Alertmanager silence matches the action's alert labels
   Cooldown,        // per (policy, action, target) and per policy
   RateLimit,       // per policy (max_actions per window) and global (per hour), sliding
   BlastRadius,     // max_unavailable of the target's workload, counting actions in flight
@@ -24,7 +25,7 @@ enum class Gate : std::uint8_t {
   Concurrency,     // actions in flight: global, per workload, per policy
   Approval,        // manual mode or the policy's `approve`: waits for a human
 };
-inline constexpr std::size_t kGateCount = 9;
+inline constexpr std::size_t kGateCount = 10;
 const char* gate_name(Gate gate);
 
 enum class Verdict : std::uint8_t { NotReached, Passed, Blocked };

@@ -86,7 +86,8 @@ Gatekeeper::Gatekeeper(SafetyConfig config, SafetyState state) : config_(std::mo
 }
 
 std::vector<Decision> Gatekeeper::decide(std::span<const ActionRequest> proposals,
-                                         const ClusterFacts& facts, std::int64_t now_ms) {
+                                         const ClusterFacts& facts, std::int64_t now_ms,
+                                         const SilenceView& silences) {
   std::vector<Decision> out;
   texts_.clear();
   expire(now_ms, out);
@@ -122,13 +123,14 @@ std::vector<Decision> Gatekeeper::decide(std::span<const ActionRequest> proposal
       __builtin_prefetch(next.id.data());
       if (!next.target.labels.empty()) __builtin_prefetch(&*next.target.labels.begin());
     }
-    out.push_back(decide_one(*work[i].request, work[i].from_approval, facts, now_ms));
+    out.push_back(decide_one(*work[i].request, work[i].from_approval, facts, now_ms, silences));
   }
   return out;
 }
 
 Decision Gatekeeper::decide_one(const ActionRequest& r, bool from_approval,
-                                const ClusterFacts& facts, std::int64_t now_ms) {
+                                const ClusterFacts& facts, std::int64_t now_ms,
+                                const SilenceView& silences) {
   Decision d;
   d.request = &r;
   d.time_ms = now_ms;
@@ -157,7 +159,7 @@ Decision Gatekeeper::decide_one(const ActionRequest& r, bool from_approval,
   }
 
   GateInput in(r, scratch_);
-  GateContext context{config_, facts, real_, dry ? &shadow_ : nullptr, now_ms};
+  GateContext context{config_, facts, real_, dry ? &shadow_ : nullptr, now_ms, &silences};
   std::optional<Gate> first_block;
   std::string& reason = scratch_.reason;
   std::string& text = scratch_.text;

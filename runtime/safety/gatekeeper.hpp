@@ -70,8 +70,9 @@ class Gatekeeper {
   // sorted by priority (lower first), then policy, target, action and id. Actions whose
   // approval expired come first, as Expired decisions. O(1) amortised per proposal beyond the
   // sort.
+  // `silences`: what the Alertmanagers said at this tick, for the silence gate.
   std::vector<Decision> decide(std::span<const ActionRequest> proposals, const ClusterFacts& facts,
-                               std::int64_t now_ms);
+                               std::int64_t now_ms, const SilenceView& silences = {});
 
   // The result of executing action `id` (decided Execute, or returned by start_due_retries).
   // Failure releases its in-flight budget and counts toward the circuit breaker; a transient
@@ -116,7 +117,7 @@ class Gatekeeper {
 
  private:
   Decision decide_one(const ActionRequest& request, bool from_approval, const ClusterFacts& facts,
-                      std::int64_t now_ms);
+                      std::int64_t now_ms, const SilenceView& silences);
   void expire(std::int64_t now_ms, std::vector<Decision>& out);
   void set_state(const std::string& id, ActionEntry& entry, ActionState state,
                  std::int64_t deadline_ms, std::int64_t now_ms);

@@ -138,6 +138,26 @@ Verdict check_protected(GateInput& in, const GateContext& c, std::string& reason
   return Verdict::Passed;
 }
 
+Verdict check_silence(GateInput& in, const GateContext& c, std::string& reason) {
+  const SilenceView* view = c.silences;
+  if (!view || view->asked == 0) return Verdict::Passed;
+  if (view->answered == 0) {
+    reason = "alertmanager unreachable: " + view->problem;
+    if (!view->required) {
+      reason += "; acting without its silences";
+      return Verdict::Passed;
+    }
+    reason += "; silences are required";
+    return Verdict::Blocked;
+  }
+  const Silence* s = find_silence(*view, alert_labels(in.request), c.now_ms);
+  if (!s) return Verdict::Passed;
+  reason = "silenced by " + s->id + " for " + format_duration(s->ends_ms - c.now_ms);
+  if (!s->created_by.empty() || !s->comment.empty())
+    reason += " (" + s->created_by + (s->comment.empty() ? "" : ": " + s->comment) + ")";
+  return Verdict::Blocked;
+}
+
 Verdict check_cooldown(GateInput& in, const GateContext& c, std::string& reason) {
   const auto& r = in.request;
   auto until = [&](auto member, std::string_view key) {
@@ -290,6 +310,8 @@ Verdict check_gate(Gate gate, GateInput& in, const GateContext& c, std::int64_t 
       return check_arguments(in, c, reason);
     case Gate::Protected:
       return check_protected(in, c, reason);
+    case Gate::Silence:
+      return check_silence(in, c, reason);
     case Gate::Cooldown:
       return check_cooldown(in, c, reason);
     case Gate::RateLimit:

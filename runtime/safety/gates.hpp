@@ -10,6 +10,7 @@
 #include "runtime/safety/config.hpp"
 #include "runtime/safety/decision.hpp"
 #include "runtime/safety/ledger.hpp"
+#include "runtime/safety/silence.hpp"
 
 namespace skippy::safety {
 
@@ -37,11 +38,13 @@ struct GateContext {
   Ledger& real;
   Ledger* shadow;  // in a dry run, what earlier dry-run decisions would have used up; else null
   std::int64_t now_ms;
+  const SilenceView* silences = nullptr;  // the Alertmanagers' silences at this tick; null: none
 };
 
 Verdict check_mode(GateInput& in, const GateContext& c, std::string& reason);
 Verdict check_arguments(GateInput& in, const GateContext& c, std::string& reason);
 Verdict check_protected(GateInput& in, const GateContext& c, std::string& reason);
+Verdict check_silence(GateInput& in, const GateContext& c, std::string& reason);
 Verdict check_cooldown(GateInput& in, const GateContext& c, std::string& reason);
 Verdict check_rate_limit(GateInput& in, const GateContext& c, std::string& reason);
 Verdict check_blast_radius(GateInput& in, const GateContext& c, std::string& reason);

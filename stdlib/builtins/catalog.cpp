@@ -149,8 +149,13 @@ constexpr std::array kMarkParams = {
     ParamDecl{"value", T::String, true, {}, "the value"},
 };
 constexpr std::array kNotifyParams = {
-    ParamDecl{"webhook", T::String, true, {}, "the URL to POST a JSON event to"},
+    ParamDecl{"webhook",
+              T::String,
+              false,
+              {},
+              "the URL to POST a JSON event to (optional with --alertmanager.url)"},
     ParamDecl{"message", T::String, false, {}, "a message to include"},
+    ParamDecl{"severity", T::String, false, {}, "the alert's severity label (default info)"},
 };
 
 constexpr std::array kActions = {
@@ -167,7 +172,8 @@ constexpr std::array kActions = {
     ActionDecl{"annotate", kAllKinds, false, 20, kMarkParams, "set an annotation on the target"},
     ActionDecl{"label", kAllKinds, false, 20, kMarkParams, "set a label on the target"},
     ActionDecl{"notify", kAllKinds, false, 20, kNotifyParams,
-               "POST a JSON event describing the decision to a webhook"},
+               "POST a JSON event describing the decision to a webhook, and an alert to the "
+               "Alertmanagers"},
 };
 
 template <typename Array>

@@ -58,6 +58,12 @@ BOOST_AUTO_TEST_CASE(the_documented_example_sets_every_key) {
   BOOST_TEST(*p.insecure_skip_verify == false);
   BOOST_TEST(p.headers == std::vector<std::string>{"X-Scope-OrgID: team-a"});
   BOOST_TEST(*c.audit_file == "/var/log/skippy/audit.jsonl");
+  const auto& am = c.alertmanager;
+  BOOST_TEST(*am.urls == std::vector<std::string>{"http://alertmanager.monitoring.svc:9093"});
+  BOOST_TEST(*am.timeout == "5s");
+  BOOST_TEST(*am.notify_decisions == true);
+  BOOST_TEST(*am.silences_required == false);
+  BOOST_TEST(*c.external_url == "https://skippy.example.com/");
   BOOST_TEST(*c.log_level == "info");
   BOOST_TEST(*c.log_format == "json");
   BOOST_TEST(*c.listen_address == "0.0.0.0:9477");
@@ -135,7 +141,8 @@ BOOST_AUTO_TEST_CASE(each_kind_of_mistake_is_reported_where_it_is) {
       {"promethus:\n  url: x\n", "1:1: promethus: unknown setting; did you mean `prometheus`?\n"},
       {"tick: 1s\n",
        "1:1: tick: unknown setting; expected one of `policies`, `cluster`, `namespace`, "
-       "`prometheus`, `audit`, `log`, `web`, `restore`, `ai`, `kubernetes`, `safety`\n"},
+       "`prometheus`, `audit`, `log`, `web`, `alertmanager`, `restore`, `ai`, `kubernetes`, "
+       "`safety`\n"},
       {"cluster: [a]\n", "1:10: cluster: expected a string\n"},
       {"cluster:\n", "1:1: cluster: expected a string\n"},
       {"cluster: ''\n", "1:10: cluster: expected a path, not an empty string\n"},
@@ -147,7 +154,9 @@ BOOST_AUTO_TEST_CASE(each_kind_of_mistake_is_reported_where_it_is) {
       {"web: 9477\n", "1:6: web: expected a map (`key: value` lines, indented below `web:`)\n"},
       {"web:\n  listen: x\n",
        "2:3: web.listen: unknown setting; expected one of `listen_address`, `config_file`, "
-       "`enable_approvals`\n"},
+       "`enable_approvals`, `external_url`\n"},
+      {"alertmanager:\n  timeout: soon\n",
+       "2:12: alertmanager.timeout: expected a duration such as `10s` or `500ms`\n"},
       {"web:\n  enable_approvals: yes please\n",
        "2:21: web.enable_approvals: expected true or false\n"},
       {"log:\n  level: loud\n",

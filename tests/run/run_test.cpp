@@ -78,10 +78,10 @@ BOOST_AUTO_TEST_CASE(once_against_a_real_prometheus_writes_the_expected_audit_re
   BOOST_TEST(std::string_view(record["would"]) == "execute");
   simdjson::dom::array gates;
   BOOST_REQUIRE(!record["gates"].get(gates));
-  BOOST_TEST(gates.size() == 9u);
+  BOOST_TEST(gates.size() == 10u);
   BOOST_TEST(std::string_view(gates.at(0)["gate"]) == "mode");
-  BOOST_TEST(std::string_view(gates.at(3)["gate"]) == "cooldown");
-  BOOST_TEST(std::string_view(gates.at(3)["verdict"]) == "passed");
+  BOOST_TEST(std::string_view(gates.at(4)["gate"]) == "cooldown");
+  BOOST_TEST(std::string_view(gates.at(4)["verdict"]) == "passed");
   BOOST_TEST(double(record["signals"]["mem_pct"]) == 89.0,
              boost::test_tools::tolerance(1e-6));  // bytes are whole
   BOOST_TEST(std::string_view(record["time"]) == "2023-11-14T22:23:05.000Z");

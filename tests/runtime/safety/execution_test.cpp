@@ -106,7 +106,8 @@ BOOST_AUTO_TEST_CASE(a_dry_run_runs_every_gate) {
   auto ds = g.decide(std::span(&r, 1), web_facts(), 0);
   BOOST_TEST(safety::would_text(ds[0]) == "blocked:arguments");
   BOOST_TEST(verdicts(ds[0]) ==
-             "mode:passed arguments:blocked protected:passed cooldown:passed rate-limit:passed "
+             "mode:passed arguments:blocked protected:passed silence:passed cooldown:passed "
+             "rate-limit:passed "
              "blast-radius:passed circuit-breaker:passed concurrency:passed approval:blocked");
   BOOST_TEST(ds[0].gate(Gate::Mode).reason == "dry run: every gate runs, nothing is executed");
 }

@@ -1,7 +1,7 @@
 // The safety gates at fixed timestamps: each gate blocks and passes, in order (mode,
-// arguments, protection, cooldowns, rate limits, blast radius, circuit breaker, concurrency,
-// timeouts, approvals and their expiry); priority order and tie-breaks; an action storm whose
-// caps hold exactly.
+// arguments, protection, silences (in silence_test.cpp), cooldowns, rate limits, blast radius,
+// circuit breaker, concurrency, timeouts, approvals and their expiry); priority order and
+// tie-breaks; an action storm whose caps hold exactly.
 #define BOOST_TEST_MODULE safety
 #include <simdjson.h>
 #include <boost/test/unit_test.hpp>
@@ -39,7 +39,8 @@ BOOST_AUTO_TEST_CASE(mode_decides_how_far_an_action_goes) {
   auto ds = g.decide(std::span(&r, 1), web_facts(), 0);
   BOOST_TEST(safety::outcome_text(ds[0]) == "recorded");
   BOOST_TEST(verdicts(ds[0]) ==
-             "mode:blocked arguments:not-reached protected:not-reached cooldown:not-reached "
+             "mode:blocked arguments:not-reached protected:not-reached silence:not-reached "
+             "cooldown:not-reached "
              "rate-limit:not-reached blast-radius:not-reached circuit-breaker:not-reached "
              "concurrency:not-reached approval:not-reached");
 
@@ -416,13 +417,15 @@ BOOST_AUTO_TEST_CASE(the_first_gate_that_blocks_decides_and_the_rest_are_not_rea
   auto ds = g.decide(std::span(&r, 1), web_facts(), 0);
   BOOST_TEST(safety::outcome_text(ds[0]) == "blocked:arguments");
   BOOST_TEST(verdicts(ds[0]) ==
-             "mode:passed arguments:blocked protected:not-reached cooldown:not-reached "
+             "mode:passed arguments:blocked protected:not-reached silence:not-reached "
+             "cooldown:not-reached "
              "rate-limit:not-reached blast-radius:not-reached circuit-breaker:not-reached "
              "concurrency:not-reached approval:not-reached");
   auto ok = pod_action("p", "web-2");
   ds = g.decide(std::span(&ok, 1), web_facts(), 0);
   BOOST_TEST(verdicts(ds[0]) ==
-             "mode:passed arguments:passed protected:passed cooldown:passed rate-limit:passed "
+             "mode:passed arguments:passed protected:passed silence:passed cooldown:passed "
+             "rate-limit:passed "
              "blast-radius:passed circuit-breaker:passed concurrency:passed approval:passed");
 }
 

@@ -54,10 +54,10 @@ BOOST_AUTO_TEST_CASE(a_decision_record_is_one_json_line_with_every_gate) {
   BOOST_TEST(std::string_view(doc["outcome"]) == "blocked:cooldown");
   simdjson::dom::array gates = doc["gates"];
   BOOST_TEST(gates.size() == safety::kGateCount);
-  BOOST_TEST(std::string_view(gates.at(3)["gate"]) == "cooldown");
-  BOOST_TEST(std::string_view(gates.at(3)["verdict"]) == "blocked");
-  BOOST_TEST(std::string_view(gates.at(3)["reason"]) == "cooldown 1m per target: 30s left");
-  BOOST_TEST(std::string_view(gates.at(4)["verdict"]) == "not-reached");
+  BOOST_TEST(std::string_view(gates.at(4)["gate"]) == "cooldown");
+  BOOST_TEST(std::string_view(gates.at(4)["verdict"]) == "blocked");
+  BOOST_TEST(std::string_view(gates.at(4)["reason"]) == "cooldown 1m per target: 30s left");
+  BOOST_TEST(std::string_view(gates.at(5)["verdict"]) == "not-reached");
 
   auto dry = pod_action("p", "web-9");
   dry.mode = bytecode::Mode::DryRun;
