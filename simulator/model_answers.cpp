@@ -11,9 +11,11 @@
 #include "simulator/names.hpp"
 
 namespace skippy::sim {
+
+using Json = nlohmann::json;  // as the simulator's headers name it
+
 namespace {
 
-using Json = nlohmann::json;
 using Ordered = nlohmann::ordered_json;
 
 const Json* member(const Json& object, const char* key) {
