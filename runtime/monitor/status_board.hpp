@@ -1,0 +1,79 @@
+// What the status page shows, as the last tick left it: each policy's health and its
+// triggers' states per target, the newest decisions (their audit records), and whether this
+// replica leads. The tick thread publishes a snapshot after each tick; the web server's
+// threads read a copy. Plain data only: nothing in it points into the engine.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace skippy::monitor {
+
+// One trigger's state for one target that is not inactive.
+struct TargetState {
+  std::string target;         // "ns/name" or "Kind/ns/name"
+  std::string phase;          // pending, firing or clearing
+  std::int64_t since_ms = 0;  // pending: the condition has held since; else: firing since
+};
+
+struct TriggerStatus {
+  std::string name;
+  std::string source;                // "FILE:LINE"
+  std::vector<TargetState> targets;  // the targets it is not inactive for
+};
+
+struct PolicyStatus {
+  std::string name;
+  std::string source;  // "FILE:LINE"
+  std::string mode;
+  bool evaluated = false;  // at the tick published with it
+  bool healthy = true;
+  std::string last_error;
+  std::int64_t last_evaluation_ms = 0;  // 0: never evaluated
+  std::size_t targets = 0;
+  std::vector<TriggerStatus> triggers;
+};
+
+// One decision about a proposal: its audit record and what the list shows of it.
+struct DecisionStatus {
+  std::string id, time, policy, trigger, action, target, outcome;
+  std::string record;                  // the decision record (JSON)
+  std::vector<std::string> followups;  // its execution and health-check records, in order
+};
+
+enum class Leadership { NoElection, Leading, StandingBy };
+const char* leadership_name(Leadership l);  // "no election", "leading", "standing by"
+
+struct StatusSnapshot {
+  std::int64_t time_ms = 0;  // the tick's; 0 before the first
+  Leadership leadership = Leadership::NoElection;
+  std::vector<PolicyStatus> policies;
+  std::deque<DecisionStatus> decisions;  // oldest first, at most the board's limit
+  // The decision with this id (or the only one it is a prefix of), if it is kept.
+  const DecisionStatus* decision(std::string_view id) const;
+};
+
+class StatusBoard {
+ public:
+  explicit StatusBoard(std::size_t max_decisions = 200) : max_decisions_(max_decisions) {}
+
+  // After a tick at `now_ms`: the policies as it left them (a policy not evaluated keeps its
+  // previous last evaluation time), and the audit records it wrote, in order: decision
+  // records join the list (the oldest leave past the limit), execution and health-check
+  // records join their decision's.
+  void publish(std::int64_t now_ms, std::vector<PolicyStatus> policies, Leadership leadership,
+               const std::vector<std::string>& audit_records);
+
+  StatusSnapshot snapshot() const;  // a copy, from any thread
+
+ private:
+  mutable std::mutex mutex_;
+  StatusSnapshot current_;
+  std::size_t max_decisions_;
+};
+
+}  // namespace skippy::monitor
