@@ -461,7 +461,7 @@ int run_agent(const RunOptions& flags) {
                         : election->leading() ? monitor::Leadership::Leading
                                               : monitor::Leadership::StandingBy;
       status_board.publish(now, policy_statuses(*program, *report.tick, ticker.engine()),
-                           leadership, records);
+                           leadership, records, safety->status(now));
       web->set_ready(true);
     }
     log_tick(report, *program, now, acting, election.get(), all_healthy);

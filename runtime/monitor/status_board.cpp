@@ -33,7 +33,8 @@ const DecisionStatus* StatusSnapshot::decision(std::string_view id) const {
 }
 
 void StatusBoard::publish(std::int64_t now_ms, std::vector<PolicyStatus> policies,
-                          Leadership leadership, const std::vector<std::string>& audit_records) {
+                          Leadership leadership, const std::vector<std::string>& audit_records,
+                          SafetyStatus safety) {
   std::lock_guard lock(mutex_);
   std::unordered_map<std::string, std::int64_t> last;
   for (const auto& p : current_.policies) last[p.name] = p.last_evaluation_ms;
@@ -47,6 +48,7 @@ void StatusBoard::publish(std::int64_t now_ms, std::vector<PolicyStatus> policie
   current_.time_ms = now_ms;
   current_.leadership = leadership;
   current_.policies = std::move(policies);
+  current_.safety = std::move(safety);
   simdjson::dom::parser parser;
   for (const auto& json : audit_records) {
     simdjson::dom::element record;

@@ -45,6 +45,29 @@ struct DecisionStatus {
   std::vector<std::string> followups;  // its execution and health-check records, in order
 };
 
+// An action that has not ended: waiting for approval (pending, approved) or holding its
+// budget (in-flight, retrying, verifying).
+struct OpenAction {
+  std::string id, state, policy, action, target;
+  std::int64_t since_ms = 0;     // when it entered its state
+  std::int64_t deadline_ms = 0;  // approval expiry, timeout, next attempt or health deadline
+  std::uint32_t attempts = 0;
+};
+
+// A cooldown still running: "policy/action/Kind/namespace/name" (per target) or a policy.
+struct Cooldown {
+  std::string key;
+  std::int64_t until_ms = 0;
+};
+
+// The safety runtime's state after the tick.
+struct SafetyStatus {
+  bool breaker_open = false;
+  std::int64_t breaker_open_until_ms = 0;
+  std::vector<OpenAction> actions;  // by deadline
+  std::vector<Cooldown> cooldowns;  // by key
+};
+
 enum class Leadership { NoElection, Leading, StandingBy };
 const char* leadership_name(Leadership l);  // "no election", "leading", "standing by"
 
@@ -52,6 +75,7 @@ struct StatusSnapshot {
   std::int64_t time_ms = 0;  // the tick's; 0 before the first
   Leadership leadership = Leadership::NoElection;
   std::vector<PolicyStatus> policies;
+  SafetyStatus safety;
   std::deque<DecisionStatus> decisions;  // oldest first, at most the board's limit
   // The decision with this id (or the only one it is a prefix of), if it is kept.
   const DecisionStatus* decision(std::string_view id) const;
@@ -66,7 +90,7 @@ class StatusBoard {
   // records join the list (the oldest leave past the limit), execution and health-check
   // records join their decision's.
   void publish(std::int64_t now_ms, std::vector<PolicyStatus> policies, Leadership leadership,
-               const std::vector<std::string>& audit_records);
+               const std::vector<std::string>& audit_records, SafetyStatus safety = {});
 
   StatusSnapshot snapshot() const;  // a copy, from any thread
 

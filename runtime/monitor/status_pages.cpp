@@ -77,7 +77,8 @@ std::string page(const StatusSnapshot& s, std::string_view title, const std::str
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Skippy - " +
       html_escape(title) + "</title><style>" + kStyle +
       "</style></head><body>\n<nav><a href=\"/\">Skippy</a><a href=\"/\">Policies</a>"
-      "<a href=\"/decisions\">Decisions</a><a href=\"/metrics\">Metrics</a></nav>\n<main>\n"
+      "<a href=\"/decisions\">Decisions</a><a href=\"/safety\">Safety</a>"
+      "<a href=\"/metrics\">Metrics</a></nav>\n<main>\n"
       "<p class=\"meta\">last tick: " +
       html_escape(time_text(s.time_ms)) +
       "; leader election: " + html_escape(leadership_name(s.leadership)) + "</p>\n<h1>" +
@@ -166,6 +167,43 @@ StatusPage decision_page(const StatusSnapshot& s, std::string_view id,
   return html(200, page(s, "Decision " + d->id, c));
 }
 
+StatusPage safety_page(const StatusSnapshot& s) {
+  const SafetyStatus& safety = s.safety;
+  std::string c = "<h2>Circuit breaker</h2>\n<p>";
+  c += safety.breaker_open
+           ? "<span class=\"error\">open</span> until " +
+                 html_escape(time_text(safety.breaker_open_until_ms)) + ": destructive actions wait"
+           : std::string("<span class=\"ok\">closed</span>");
+  c += "</p>\n";
+  auto actions = [&](const char* title, bool waiting) {
+    std::string t = std::string("<h2>") + title + "</h2>\n";
+    t += "<table><tr><th>state</th><th>since</th><th>until</th><th>policy</th><th>action</th>"
+         "<th>target</th><th>attempts</th><th></th></tr>\n";
+    std::size_t shown = 0;
+    for (const auto& a : safety.actions) {
+      if ((a.state == "pending" || a.state == "approved") != waiting) continue;
+      ++shown;
+      t += "<tr><td>" + html_escape(a.state) + "</td><td>" + html_escape(time_text(a.since_ms)) +
+           "</td><td>" + html_escape(time_text(a.deadline_ms)) + "</td><td>" +
+           html_escape(a.policy) + "</td><td>" + html_escape(a.action) + "</td><td>" +
+           html_escape(a.target) + "</td><td>" + std::to_string(a.attempts) +
+           "</td><td><a href=\"/decisions/" + base::url_encode(a.id) + "\">explain</a></td></tr>\n";
+    }
+    t += "</table>\n";
+    if (shown == 0) t += "<p>None.</p>\n";
+    return t;
+  };
+  c += actions("Actions in flight", false) + actions("Waiting for approval", true);
+  c += "<h2>Cooldowns</h2>\n<table><tr><th>policy or policy/action/target</th><th>until</th>"
+       "</tr>\n";
+  for (const auto& k : safety.cooldowns)
+    c += "<tr><td>" + html_escape(k.key) + "</td><td>" + html_escape(time_text(k.until_ms)) +
+         "</td></tr>\n";
+  c += "</table>\n";
+  if (safety.cooldowns.empty()) c += "<p>None.</p>\n";
+  return html(200, page(s, "Safety", c));
+}
+
 std::string decision_fields(const DecisionStatus& d) {
   auto field = [](const char* name, const std::string& value) {
     return std::string("\"") + name + "\":\"" + base::json_escape(value) + "\"";
@@ -204,6 +242,31 @@ StatusPage policies_json(const StatusSnapshot& s, std::string_view query) {
       out += "]}";
     }
     out += "]}";
+  }
+  return json(200, out + "]}}");
+}
+
+StatusPage safety_json(const StatusSnapshot& s) {
+  const SafetyStatus& safety = s.safety;
+  std::string out = status_header(s) +
+                    "\"breaker_open\":" + (safety.breaker_open ? "true" : "false") +
+                    ",\"breaker_open_until\":\"" +
+                    base::json_escape(time_text(safety.breaker_open_until_ms)) + "\",\"actions\":[";
+  for (std::size_t i = 0; i < safety.actions.size(); ++i) {
+    const auto& a = safety.actions[i];
+    out += (i ? ",{" : "{") + std::string("\"id\":\"") + base::json_escape(a.id) +
+           "\",\"state\":\"" + base::json_escape(a.state) + "\",\"policy\":\"" +
+           base::json_escape(a.policy) + "\",\"action\":\"" + base::json_escape(a.action) +
+           "\",\"target\":\"" + base::json_escape(a.target) + "\",\"since\":\"" +
+           base::json_escape(time_text(a.since_ms)) + "\",\"until\":\"" +
+           base::json_escape(time_text(a.deadline_ms)) +
+           "\",\"attempts\":" + std::to_string(a.attempts) + "}";
+  }
+  out += "],\"cooldowns\":[";
+  for (std::size_t i = 0; i < safety.cooldowns.size(); ++i) {
+    const auto& k = safety.cooldowns[i];
+    out += (i ? ",{" : "{") + std::string("\"key\":\"") + base::json_escape(k.key) +
+           "\",\"until\":\"" + base::json_escape(time_text(k.until_ms)) + "\"}";
   }
   return json(200, out + "]}}");
 }
@@ -254,7 +317,9 @@ StatusPage render_status(const StatusSnapshot& snapshot, std::string_view path,
   if (path == "/decisions" || path == "/decisions/") return decisions_page(snapshot, query);
   if (path.starts_with(kDecisions))
     return decision_page(snapshot, path.substr(kDecisions.size()), explain);
+  if (path == "/safety") return safety_page(snapshot);
   if (path == "/api/v1/status/policies") return policies_json(snapshot, query);
+  if (path == "/api/v1/status/safety") return safety_json(snapshot);
   if (path == "/api/v1/status/decisions") return decisions_json(snapshot, query);
   if (path.starts_with(kApiDecisions))
     return decision_json(snapshot, path.substr(kApiDecisions.size()), explain);

@@ -7,9 +7,12 @@
 //                                  ?policy=NAME, ?namespace=NS, ?state=PHASE filter them
 //   /decisions                     the newest decisions first (?policy=NAME filters)
 //   /decisions/ID                  one decision as `skippy explain ID` tells it
+//   /safety                        the circuit breaker, actions in flight, actions waiting
+//                                  for approval, cooldowns still running
 //   /api/v1/status/policies        the policies as JSON (the same filters)
 //   /api/v1/status/decisions       the decisions as JSON, newest first
 //   /api/v1/status/decisions/ID    one decision: its records and its explanation
+//   /api/v1/status/safety          the safety state as JSON
 #pragma once
 
 #include <functional>

@@ -152,6 +152,11 @@ BOOST_AUTO_TEST_CASE(the_status_pages_show_policies_trigger_states_and_decisions
   auto one = test::http_get(r.web + "/api/v1/status/decisions/" + r.decision_id).second;
   BOOST_REQUIRE(!parser.parse(one).get(doc));
   BOOST_TEST(std::string_view(doc["data"]["record"]["trigger"]) == "high_memory");
+  // The safety page: nothing failed, so the circuit breaker is closed.
+  auto [safety_status, safety] = test::http_get(r.web + "/safety");
+  BOOST_TEST(safety_status == 200);
+  BOOST_TEST(contains(safety, "class=\"ok\">closed</span>"), safety);
+  BOOST_TEST(contains(safety, "<h2>Waiting for approval</h2>"), safety);
   BOOST_TEST(test::http_get(r.web + "/decisions/ffffffff").first == 404);
   BOOST_TEST(test::http_get(r.web + "/metrics").first == 200);  // still served beside it
 }

@@ -229,6 +229,9 @@ BOOST_AUTO_TEST_CASE(basic_auth_locks_every_endpoint_and_skippy_approve_passes_c
   BOOST_TEST(status_page.status == 200);
   BOOST_TEST(status_page.body.find("crash_restart") != std::string::npos, status_page.body);
   BOOST_TEST(status_page.headers.find("X-Frame-Options: deny") != std::string::npos);
+  auto safety_page = alice.send(r.url() + "/safety");  // the action waiting for approval
+  BOOST_TEST(safety_page.body.find("<td>pending</td>") != std::string::npos, safety_page.body);
+  BOOST_TEST(safety_page.body.find("/decisions/" + id) != std::string::npos, safety_page.body);
   // Approving without the right credentials changes nothing: the action still waits.
   BOOST_TEST(nobody.send(r.url() + "/api/v1/approvals/" + id, "POST").status == 401);
   BOOST_TEST(wrong.send(r.url() + "/api/v1/approvals/" + id, "POST").status == 401);

@@ -39,10 +39,17 @@ m::StatusSnapshot board_snapshot() {
   policies[1].healthy = false;
   policies[1].last_error = "query failed: <bad>";
   policies[1].triggers = {{"high", "policies/b.skippy:4", {{"shop/db-0", "clearing", kT}}}};
+  m::SafetyStatus safety;
+  safety.breaker_open = true;
+  safety.breaker_open_until_ms = kT + 600'000;
+  safety.actions = {{"d1", "verifying", "memory", "restart_pod", "shop/db-0", kT, kT + 60'000, 1},
+                    {"d3", "pending", "<script>x</script>", "scale", "shop/web", kT, kT + 1, 0}};
+  safety.cooldowns = {{"memory/restart_pod/Pod/shop/db-0", kT + 600'000}};
   board.publish(kT, policies, m::Leadership::Leading,
                 {decision_json("d1", "memory", "shop/db-0"),
                  R"({"event":"execution","id":"d1","time":"x","status":"success"})",
-                 decision_json("d2", "<script>alert(1)</script>", "shop/web-1")});
+                 decision_json("d2", "<script>alert(1)</script>", "shop/web-1")},
+                safety);
   return board.snapshot();
 }
 
@@ -79,7 +86,7 @@ BOOST_AUTO_TEST_CASE(the_policies_page_lists_policies_triggers_and_target_states
 }
 
 BOOST_AUTO_TEST_CASE(every_string_from_the_snapshot_is_escaped) {
-  for (const auto& path : {"/", "/decisions", "/decisions/d2", "/nowhere<script>"}) {
+  for (const auto& path : {"/", "/decisions", "/decisions/d2", "/safety", "/nowhere<script>"}) {
     auto page = get(path);
     BOOST_TEST(!contains(page.body, "<script"), path);
   }
@@ -178,4 +185,26 @@ BOOST_AUTO_TEST_CASE(the_board_keeps_the_newest_decisions_and_last_evaluation_ti
   BOOST_TEST(s.decisions.front().id == "b");
   BOOST_TEST(s.decisions.back().id == "c");
   BOOST_TEST(std::string(m::leadership_name(s.leadership)) == "standing by");
+}
+
+BOOST_AUTO_TEST_CASE(the_safety_page_shows_the_breaker_actions_approvals_and_cooldowns) {
+  auto page = get("/safety");
+  BOOST_TEST(page.status == 200);
+  BOOST_TEST(contains(page.body, "class=\"error\">open</span> until 2023-11-14T22:23:20"),
+             page.body);
+  auto in_flight = page.body.find("<h2>Actions in flight</h2>");
+  auto waiting = page.body.find("<h2>Waiting for approval</h2>");
+  auto verifying = page.body.find("<td>verifying</td>");
+  auto pending = page.body.find("<td>pending</td>");
+  BOOST_TEST((in_flight < verifying && verifying < waiting && waiting < pending));
+  BOOST_TEST(contains(page.body, "&lt;script&gt;x&lt;/script&gt;"));
+  BOOST_TEST(contains(page.body, "memory/restart_pod/Pod/shop/db-0"));
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  BOOST_REQUIRE(!parser.parse(get("/api/v1/status/safety").body).get(doc));
+  BOOST_TEST(bool(doc["data"]["breaker_open"]));
+  BOOST_TEST(std::string_view(doc["data"]["actions"].at(1)["policy"]) == "<script>x</script>");
+  BOOST_TEST(std::string_view(doc["data"]["cooldowns"].at(0)["until"]) ==
+             "2023-11-14T22:23:20.000Z");
 }
