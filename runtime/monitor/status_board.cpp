@@ -32,6 +32,28 @@ const DecisionStatus* StatusSnapshot::decision(std::string_view id) const {
   return found;
 }
 
+namespace {
+
+// "all N passed", or "GATE VERDICT, ..." for the gates that did not pass.
+std::string gates_summary(simdjson::dom::element record) {
+  simdjson::dom::array gates;
+  if (record["gates"].get(gates)) return {};
+  std::string out;
+  std::size_t passed = 0;
+  for (auto g : gates) {
+    std::string_view gate, verdict;
+    if (g["gate"].get(gate) || g["verdict"].get(verdict)) continue;
+    if (verdict == "passed") {
+      ++passed;
+      continue;
+    }
+    out += (out.empty() ? "" : ", ") + std::string(gate) + " " + std::string(verdict);
+  }
+  return out.empty() ? "all " + std::to_string(passed) + " passed" : out;
+}
+
+}  // namespace
+
 void StatusBoard::publish(std::int64_t now_ms, std::vector<PolicyStatus> policies,
                           Leadership leadership, const std::vector<std::string>& audit_records,
                           SafetyStatus safety) {
@@ -76,6 +98,7 @@ void StatusBoard::publish(std::int64_t now_ms, std::vector<PolicyStatus> policie
                                   text("action"),
                                   text("target"),
                                   text("outcome"),
+                                  gates_summary(record),
                                   json,
                                   {}});
     while (current_.decisions.size() > max_decisions_) current_.decisions.pop_front();

@@ -6,11 +6,12 @@
 
 namespace skippy::monitor {
 
+namespace {
+
+// `text` safe in HTML text and double-quoted attribute values.
 std::string html_escape(std::string_view text) {
   return base::markup_escape(text);
 }
-
-namespace {
 
 // The namespace of a target key: "ns/name" or "Kind/ns/name".
 std::string_view namespace_of(std::string_view key) {
@@ -137,15 +138,16 @@ StatusPage decisions_page(const StatusSnapshot& s, std::string_view query) {
   std::string policy = query_value(query, "policy");
   std::string c =
       "<table><tr><th>time</th><th>policy</th><th>trigger</th><th>action</th><th>target</th>"
-      "<th>outcome</th><th></th></tr>\n";
+      "<th>gates</th><th>outcome</th><th></th></tr>\n";
   std::size_t shown = 0;
   for (auto it = s.decisions.rbegin(); it != s.decisions.rend(); ++it) {
     if (!policy.empty() && it->policy != policy) continue;
     ++shown;
     c += "<tr><td>" + html_escape(it->time) + "</td><td>" + html_escape(it->policy) + "</td><td>" +
          html_escape(it->trigger) + "</td><td>" + html_escape(it->action) + "</td><td>" +
-         html_escape(it->target) + "</td><td>" + html_escape(it->outcome) +
-         "</td><td><a href=\"/decisions/" + base::url_encode(it->id) + "\">explain</a></td></tr>\n";
+         html_escape(it->target) + "</td><td>" + html_escape(it->gates) + "</td><td>" +
+         html_escape(it->outcome) + "</td><td><a href=\"/decisions/" + base::url_encode(it->id) +
+         "\">explain</a></td></tr>\n";
   }
   c += "</table>\n";
   if (shown == 0) c += "<p>No decisions yet.</p>\n";
@@ -210,7 +212,8 @@ std::string decision_fields(const DecisionStatus& d) {
   };
   return field("id", d.id) + "," + field("time", d.time) + "," + field("policy", d.policy) + "," +
          field("trigger", d.trigger) + "," + field("action", d.action) + "," +
-         field("target", d.target) + "," + field("outcome", d.outcome);
+         field("target", d.target) + "," + field("gates", d.gates) + "," +
+         field("outcome", d.outcome);
 }
 
 std::string status_header(const StatusSnapshot& s) {

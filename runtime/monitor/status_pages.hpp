@@ -38,9 +38,6 @@ using DecisionExplainer = std::function<std::string(const DecisionStatus&)>;
 StatusPage render_status(const StatusSnapshot& snapshot, std::string_view path,
                          std::string_view query, const DecisionExplainer& explain);
 
-// `text` safe in HTML text and double-quoted attribute values (base::markup_escape).
-std::string html_escape(std::string_view text);
-
 // The value of `name` in a query string, percent-decoded ('+' is a space); empty if absent.
 std::string query_value(std::string_view query, std::string_view name);
 

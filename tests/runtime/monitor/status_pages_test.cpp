@@ -17,7 +17,8 @@ std::string decision_json(const std::string& id, const std::string& policy,
                           const std::string& target) {
   return R"({"id":")" + id + R"(","time":"2023-11-14T22:13:20Z","policy":")" + policy +
          R"(","trigger":"crashing","target":")" + target +
-         R"(","action":"restart_pod","outcome":"executed"})";
+         R"(","action":"restart_pod","outcome":"executed","gates":[{"gate":"mode","verdict":"passed"},)"
+         R"({"gate":"cooldown","verdict":"passed"}]})";
 }
 
 m::StatusSnapshot board_snapshot() {
@@ -127,6 +128,7 @@ BOOST_AUTO_TEST_CASE(the_decisions_page_lists_the_newest_first_with_links) {
   BOOST_TEST(d1 != std::string::npos);
   BOOST_TEST(d2 < d1);
   BOOST_TEST(contains(page.body, "restart_pod"));
+  BOOST_TEST(contains(page.body, "<td>all 2 passed</td>"));
   BOOST_TEST(contains(page.body, "executed"));
   BOOST_TEST(!contains(get("/decisions", "policy=memory").body, "/decisions/d2"));
 }
@@ -184,6 +186,11 @@ BOOST_AUTO_TEST_CASE(the_board_keeps_the_newest_decisions_and_last_evaluation_ti
   BOOST_TEST(s.decisions.size() == 2u);
   BOOST_TEST(s.decisions.front().id == "b");
   BOOST_TEST(s.decisions.back().id == "c");
+  // The gates that did not pass, in short.
+  board.publish(kT + 20'000, policies, m::Leadership::NoElection,
+                {R"({"id":"d","gates":[{"gate":"mode","verdict":"passed"},)"
+                 R"({"gate":"cooldown","verdict":"blocked","reason":"until later"}]})"});
+  BOOST_TEST(board.snapshot().decisions.back().gates == "cooldown blocked");
   BOOST_TEST(std::string(m::leadership_name(s.leadership)) == "standing by");
 }
 
