@@ -1,6 +1,8 @@
 #include "agent/safety_loop.hpp"
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "agent/alerting.hpp"
 #include "base/json_escape.hpp"
@@ -193,6 +195,30 @@ safety::AdoptSummary SafetyLoop::adopt_recorded(std::int64_t now_ms) {
   auto summary = records_->adopt_from(gatekeeper_, now_ms);
   if (summary.adopted > 0) save();
   return summary;
+}
+
+monitor::SafetyStatus SafetyLoop::status(std::int64_t now_ms) const {
+  std::lock_guard lock(mutex_);
+  const auto& state = gatekeeper_.state();
+  monitor::SafetyStatus out;
+  out.breaker_open = gatekeeper_.breaker_open(now_ms);
+  out.breaker_open_until_ms = state.breaker_open_until_ms;
+  for (const auto& [id, entry] : state.actions) {
+    if (!safety::is_open(entry.state) || !entry.request) continue;
+    const auto& r = *entry.request;
+    out.actions.push_back({id, safety::action_state_name(entry.state), r.policy, r.action,
+                           safety::target_key(r.target), entry.updated_ms, entry.deadline_ms,
+                           entry.attempts});
+  }
+  std::sort(out.actions.begin(), out.actions.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.deadline_ms, a.id) < std::tie(b.deadline_ms, b.id);
+  });
+  for (const auto* cooldowns : {&state.target_cooldowns, &state.policy_cooldowns})
+    for (const auto& [key, until] : *cooldowns)
+      if (until > now_ms) out.cooldowns.push_back({key, until});
+  std::sort(out.cooldowns.begin(), out.cooldowns.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
+  return out;
 }
 
 std::string SafetyLoop::pending_json() {

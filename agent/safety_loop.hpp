@@ -69,6 +69,9 @@ class SafetyLoop final : public monitor::ApprovalDesk, public engine::OutcomeSou
     alertmanagers_ = alertmanagers;
     notify_decisions_ = notify_decisions;
   }
+  // What the status page shows of the safety state at now: the circuit breaker, the actions
+  // not ended, the cooldowns still running.
+  monitor::SafetyStatus status(std::int64_t now_ms) const;
 
   // The outcome ledger, for outcomes() in policies and for the analyzer.
   engine::OutcomeStats outcomes(std::string_view policy, std::string_view action,

@@ -3,32 +3,10 @@
 #include <cstdio>
 
 #include "base/json_escape.hpp"
+#include "base/markup_escape.hpp"
 
 namespace skippy::policytest {
 namespace {
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string seconds_text(double s) {
   char buf[32];
@@ -66,13 +44,13 @@ void write_junit(std::ostream& out, const std::vector<FileResult>& files) {
   out << "<testsuites name=\"skippy test\" tests=\"" << tests << "\" failures=\"" << failures
       << "\" time=\"" << seconds_text(seconds) << "\">\n";
   for (const auto& f : files) {
-    out << "  <testsuite name=\"" << xml_escape(f.path) << "\" tests=\"" << f.tests.size()
+    out << "  <testsuite name=\"" << base::markup_escape(f.path) << "\" tests=\"" << f.tests.size()
         << "\" failures=\"" << f.failures() << "\" errors=\"0\" time=\"" << seconds_text(f.seconds)
         << "\">\n";
     for (const auto& t : f.tests) {
-      out << "    <testcase classname=\"" << xml_escape(f.path) << "\" name=\""
-          << xml_escape(t.name) << "\" file=\"" << xml_escape(f.path) << "\" line=\""
-          << t.where.line << "\" time=\"" << seconds_text(t.seconds) << "\"";
+      out << "    <testcase classname=\"" << base::markup_escape(f.path) << "\" name=\""
+          << base::markup_escape(t.name) << "\" file=\"" << base::markup_escape(f.path)
+          << "\" line=\"" << t.where.line << "\" time=\"" << seconds_text(t.seconds) << "\"";
       if (t.passed) {
         out << "/>\n";
         continue;
@@ -80,8 +58,8 @@ void write_junit(std::ostream& out, const std::vector<FileResult>& files) {
       std::string body;
       for (const auto& line : t.diff) body += line + "\n";
       out << ">\n      <failure message=\""
-          << xml_escape(t.diff.empty() ? "failed" : t.diff.front()) << "\">" << xml_escape(body)
-          << "</failure>\n    </testcase>\n";
+          << base::markup_escape(t.diff.empty() ? "failed" : t.diff.front()) << "\">"
+          << base::markup_escape(body) << "</failure>\n    </testcase>\n";
     }
     out << "  </testsuite>\n";
   }

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "base/markup_escape.hpp"
 #include "simulator/discovery.hpp"
 #include "simulator/disruption.hpp"
 #include "simulator/metrics.hpp"
@@ -33,29 +34,6 @@ std::vector<std::string> split_path(std::string_view path) {
     if (end == std::string_view::npos) end = path.size();
     if (end > start) out.emplace_back(path.substr(start, end - start));
     start = end + 1;
-  }
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string url_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
   }
   return out;
 }
@@ -276,9 +254,9 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
     std::size_t eq = pair.find('=');
     if (!pair.empty()) {
       if (eq == std::string_view::npos)
-        out[url_decode(pair)] = "";
+        out[base::url_decode(pair)] = "";
       else
-        out[url_decode(pair.substr(0, eq))] = url_decode(pair.substr(eq + 1));
+        out[base::url_decode(pair.substr(0, eq))] = base::url_decode(pair.substr(eq + 1));
     }
     start = end + 1;
   }

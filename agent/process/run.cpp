@@ -4,6 +4,7 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "agent/alerting.hpp"
@@ -21,9 +22,11 @@
 #include "agent/ticker.hpp"
 #include "base/literals.hpp"
 #include "base/time_format.hpp"
+#include "explain/decision_explanation.hpp"
 #include "k8s-adapter/api_executor.hpp"
 #include "k8s-adapter/healing_actions.hpp"
 #include "runtime/monitor/self_metrics.hpp"
+#include "runtime/monitor/status_board.hpp"
 #include "runtime/replay/query_sources.hpp"
 #include "stdlib/analyzer.hpp"
 
@@ -94,6 +97,70 @@ Executors make_executors(const RunOptions& options, const ClusterAccess& access)
   auto recorded = std::make_unique<k8s::HealingActions>(*out.records_client, config, *out.api);
   out.records = recorded.get();
   out.executor = std::move(recorded);
+  return out;
+}
+
+// An audit sink that passes every record on to another and keeps a copy until taken: the
+// tick's records, for the status board.
+class KeptAudit final : public AuditSink {
+ public:
+  explicit KeptAudit(AuditSink& next) : next_(next) {}
+  void record(std::string_view json) override {
+    std::lock_guard lock(mutex_);
+    next_.record(json);
+    kept_.emplace_back(json);
+  }
+  void flush() override {
+    std::lock_guard lock(mutex_);
+    next_.flush();
+  }
+  std::vector<std::string> take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(kept_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  AuditSink& next_;
+  std::vector<std::string> kept_;
+};
+
+std::string source_text(const bytecode::Program& program, const bytecode::SourcePos& pos) {
+  std::string file = pos.file < program.files.size()
+                         ? std::string(program.string(program.files[pos.file]))
+                         : std::string("?");
+  return file + ":" + std::to_string(pos.line);
+}
+
+// The policies as the tick left them, for the status board: health from the tick's result,
+// and every trigger's targets that are not inactive from the engine.
+std::vector<monitor::PolicyStatus> policy_statuses(const bytecode::Program& program,
+                                                   const engine::TickResult& tick,
+                                                   const engine::Engine& engine) {
+  std::vector<monitor::PolicyStatus> out(program.policies.size());
+  for (std::size_t p = 0; p < out.size(); ++p) {
+    const auto& policy = program.policies[p];
+    auto& s = out[p];
+    s.name = program.string(policy.name);
+    s.source = source_text(program, policy.pos);
+    s.mode = bytecode::mode_name(policy.mode);
+    if (p < tick.health.size()) {
+      s.evaluated = tick.health[p].evaluated;
+      s.healthy = tick.health[p].healthy;
+      s.last_error = tick.health[p].last_error;
+      s.targets = tick.health[p].targets;
+    }
+    for (const auto& t : policy.triggers)
+      s.triggers.push_back({std::string(program.string(t.name)), source_text(program, t.pos), {}});
+  }
+  for (const auto& a : engine.active_triggers()) {
+    if (a.policy >= out.size() || a.trigger >= out[a.policy].triggers.size()) continue;
+    std::int64_t since = a.state.phase == engine::TriggerPhase::Pending    ? a.state.active_since_ms
+                         : a.state.phase == engine::TriggerPhase::Clearing ? a.state.clear_since_ms
+                                                                           : a.state.fired_at_ms;
+    out[a.policy].triggers[a.trigger].targets.push_back(
+        {a.target, engine::trigger_phase_name(a.state.phase), since});
+  }
   return out;
 }
 
@@ -246,9 +313,11 @@ int run_agent(const RunOptions& flags) {
     }
   }
   StreamAudit audit(options.audit_file == "-" ? std::cout : audit_file);
+  KeptAudit kept_audit(audit);
+  monitor::StatusBoard status_board;
   monitor::RuntimeMetrics metrics(*program, bytecode::source_hash_hex(*program));
   Sinks sinks;
-  sinks.audit = &audit;
+  sinks.audit = &kept_audit;
   sinks.metrics = &metrics;
   sinks.log = [](LogLevel level, std::string_view message) {
     switch (level) {
@@ -347,6 +416,9 @@ int run_agent(const RunOptions& flags) {
     try {
       web = std::make_unique<monitor::WebServer>(options.listen_address, web_security, metrics);
       if (options.enable_approvals) web->serve_approvals(*safety);
+      web->serve_status(status_board, [](const monitor::DecisionStatus& d) {
+        return explain::explain_decision(d.record, d.followups);
+      });
     } catch (const std::exception& e) {
       std::cerr << "skippy run: cannot listen on " << options.listen_address << ": " << e.what()
                 << "\n";
@@ -423,7 +495,15 @@ int run_agent(const RunOptions& flags) {
     }
     // With --once every policy is evaluated at the given time, due or not.
     auto report = ticker.tick(now, view, live_queries, {.all = options.once, .acting = acting});
-    if (web) web->set_ready(true);
+    auto records = kept_audit.take();  // taken every tick, served or not
+    if (web) {
+      auto leadership = !election             ? monitor::Leadership::NoElection
+                        : election->leading() ? monitor::Leadership::Leading
+                                              : monitor::Leadership::StandingBy;
+      status_board.publish(now, policy_statuses(*program, *report.tick, ticker.engine()),
+                           leadership, records, safety->status(now));
+      web->set_ready(true);
+    }
     log_tick(report, *program, now, acting, election.get(), all_healthy);
   } while (!options.once && !stop_requested);
   // With --once, answers still on their way are awaited (up to the timeout), so that their

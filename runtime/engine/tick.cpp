@@ -376,4 +376,20 @@ std::optional<TriggerState> Engine::trigger_state(std::size_t policy, std::size_
   return state_[policy].trigger(*row, trigger);
 }
 
+std::vector<Engine::ActiveTrigger> Engine::active_triggers() const {
+  std::vector<ActiveTrigger> out;
+  for (std::size_t p = 0; p < state_.size() && p < program_.policies.size(); ++p) {
+    std::size_t triggers = program_.policies[p].triggers.size();
+    for (const Target& target : targets_.targets()) {
+      auto row = state_[p].find(target.id);
+      if (!row) continue;
+      for (std::size_t t = 0; t < triggers; ++t) {
+        TriggerState s = state_[p].trigger(*row, t);
+        if (s.phase != TriggerPhase::Inactive) out.push_back({p, t, std::string(target.key), s});
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace skippy::engine

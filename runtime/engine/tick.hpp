@@ -162,6 +162,17 @@ class Engine {
   // The state of a trigger for a target (by key), if the target has been evaluated.
   std::optional<TriggerState> trigger_state(std::size_t policy, std::size_t trigger,
                                             std::string_view target) const;
+  // A trigger that is not inactive for a target (pending, firing or clearing), as the last
+  // tick left it; the key is a copy.
+  struct ActiveTrigger {
+    std::size_t policy = 0;
+    std::size_t trigger = 0;
+    std::string target;
+    TriggerState state;
+  };
+  // Every trigger of every policy that is not inactive for a current target, by policy, then
+  // target, then trigger: what a status page lists.
+  std::vector<ActiveTrigger> active_triggers() const;
 
  private:
   // One distinct way of joining a query: each is joined at most once per tick.

@@ -383,8 +383,26 @@ struct WebServer::Handlers {
       return true;
     }
   };
+  // The status pages (status_pages.hpp) at / and under it: every path no other handler takes.
+  struct Status : CivetHandler {
+    std::atomic<const StatusBoard*> board{nullptr};  // set while the server runs
+    DecisionExplainer explain;                       // set before board
+    bool handleGet(CivetServer*, struct mg_connection* conn) override {
+      const auto* info = mg_get_request_info(conn);
+      const StatusBoard* b = board.load();
+      if (!b) {
+        reply(conn, 404, "text/plain; charset=utf-8", "Not Found\n");
+        return true;
+      }
+      auto page = render_status(b->snapshot(), info->local_uri,
+                                info->query_string ? info->query_string : "", explain);
+      reply(conn, page.status, page.content_type, page.body);
+      return true;
+    }
+  };
   Text metrics, healthz, ready;
   Approvals approvals;
+  Status status;
 };
 
 WebServer::WebServer(const std::string& listen_address, const web::WebSecurity& security,
@@ -418,6 +436,7 @@ WebServer::WebServer(const std::string& listen_address, const web::WebSecurity& 
   server_->addHandler("/healthz", handlers_->healthz);
   server_->addHandler("/ready", handlers_->ready);
   server_->addHandler(std::string(Handlers::Approvals::kPrefix), handlers_->approvals);
+  server_->addHandler("/", handlers_->status);  // last: the paths the others do not take
 }
 
 WebServer::~WebServer() {
@@ -426,6 +445,11 @@ WebServer::~WebServer() {
 
 void WebServer::serve_approvals(ApprovalDesk& desk) {
   handlers_->approvals.desk = &desk;
+}
+
+void WebServer::serve_status(const StatusBoard& board, DecisionExplainer explain) {
+  handlers_->status.explain = std::move(explain);
+  handlers_->status.board = &board;
 }
 
 int WebServer::port() const {

@@ -18,6 +18,8 @@
 
 #include "runtime/bytecode/program.hpp"
 #include "runtime/engine/tick.hpp"
+#include "runtime/monitor/status_board.hpp"
+#include "runtime/monitor/status_pages.hpp"
 #include "runtime/web/web_security.hpp"
 
 class CivetServer;
@@ -105,8 +107,9 @@ class ApprovalDesk {
   virtual std::pair<int, std::string> approve(std::string_view id) = 0;
 };
 
-// Serves /metrics, /healthz and /ready on one address (127.0.0.1:9477 by default), and the
-// approvals API (GET /api/v1/approvals, POST /api/v1/approvals/ID) once serve_approvals is
+// Serves /metrics, /healthz and /ready on one address (127.0.0.1:9477 by default), the status
+// page (status_pages.hpp: /, /decisions, /api/v1/status/...) once serve_status is called, and
+// the approvals API (GET /api/v1/approvals, POST /api/v1/approvals/ID) once serve_approvals is
 // called; until then the approvals API answers 403 naming --web.enable-approvals. Every
 // request, to any path, first passes `security`'s checks (one place: civetweb's
 // begin_request): TLS with its client certificate policy, then basic auth (401 with
@@ -123,6 +126,9 @@ class WebServer {
   void set_ready(bool ready) { ready_ = ready; }
   // Serves the approvals API from `desk`, which must outlive the server.
   void serve_approvals(ApprovalDesk& desk);
+  // Serves the status pages from `board`, which must outlive the server; `explain` tells a
+  // decision in words.
+  void serve_status(const StatusBoard& board, DecisionExplainer explain);
   int port() const;  // the bound port (useful with port 0)
 
  private:

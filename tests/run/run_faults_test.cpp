@@ -203,14 +203,6 @@ std::size_t count(const std::vector<Record>& records, const std::string& policy,
   });
 }
 
-// Data ending now, for runs that evaluate at the wall clock's time.
-std::string recent_data() {
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  return skippy::test::openmetrics(now - 600);
-}
-
 const std::string kMemoryHealthy = R"(skippy_policy_healthy{policy="memory_leak"})";
 const std::string kReadinessHealthy = R"(skippy_policy_healthy{policy="readiness"})";
 const std::string kFiring =
@@ -269,7 +261,7 @@ BOOST_AUTO_TEST_CASE(an_answer_slower_than_the_timeout_holds_the_tick_for_the_ti
 }
 
 BOOST_AUTO_TEST_CASE(the_failing_policy_is_unhealthy_in_metrics_until_its_query_answers_again) {
-  PrometheusServer prometheus(recent_data());
+  PrometheusServer prometheus(skippy::test::recent_openmetrics());
   FaultProxy proxy(prometheus.url());
   proxy.inject(kRestartsQuery, Fault::ServerError);
   TempDir dir("skippy-run-faults-test");
@@ -297,7 +289,7 @@ BOOST_AUTO_TEST_CASE(the_failing_policy_is_unhealthy_in_metrics_until_its_query_
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(prometheus_stopped_mid_run_is_missing_data_never_recovery) {
-  PrometheusServer prometheus(recent_data());
+  PrometheusServer prometheus(skippy::test::recent_openmetrics());
   TempDir dir("skippy-run-faults-test");
   Runtime run(dir, memory_policy("1s") + "\n" + readiness_policy("unknown"), prometheus.url());
   // Ticking: leaky-1 over 85% makes high_memory fire once; both pods are ready.
@@ -355,7 +347,7 @@ BOOST_AUTO_TEST_CASE(prometheus_stopped_mid_run_is_missing_data_never_recovery) 
 // `on missing zero` is for a series that is absent; a Prometheus outage is not zeros, or a
 // trigger such as `ready < 1` would fire (and propose a delete) for every pod.
 BOOST_AUTO_TEST_CASE(an_outage_is_not_read_as_zeros) {
-  PrometheusServer prometheus(recent_data());
+  PrometheusServer prometheus(skippy::test::recent_openmetrics());
   TempDir dir("skippy-run-faults-test");
   Runtime run(dir, readiness_policy("zero"), prometheus.url());
   BOOST_REQUIRE_MESSAGE(run.until([&] { return run.metric_is(kReadinessHealthy, 1); }), run.log());

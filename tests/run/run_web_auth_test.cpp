@@ -213,7 +213,8 @@ BOOST_AUTO_TEST_CASE(basic_auth_locks_every_endpoint_and_skippy_approve_passes_c
                  stranger = with_password("mallory", "s3cret");
   std::string id = r.waiting_id(alice, r.url());
 
-  for (const char* path : {"/metrics", "/healthz", "/ready", "/api/v1/approvals", "/nothing"}) {
+  for (const char* path : {"/metrics", "/healthz", "/ready", "/api/v1/approvals", "/", "/decisions",
+                           "/api/v1/status/policies", "/nothing"}) {
     auto a = nobody.send(r.url() + path);
     BOOST_TEST(a.status == 401, path);
     BOOST_TEST(a.headers.find("WWW-Authenticate: Basic") != std::string::npos, a.headers);
@@ -224,6 +225,13 @@ BOOST_AUTO_TEST_CASE(basic_auth_locks_every_endpoint_and_skippy_approve_passes_c
   auto healthz = alice.send(r.url() + "/healthz");
   BOOST_TEST(healthz.status == 200);
   BOOST_TEST(healthz.headers.find("X-Frame-Options: deny") != std::string::npos);
+  auto status_page = alice.send(r.url() + "/");  // the status page, behind the same lock
+  BOOST_TEST(status_page.status == 200);
+  BOOST_TEST(status_page.body.find("crash_restart") != std::string::npos, status_page.body);
+  BOOST_TEST(status_page.headers.find("X-Frame-Options: deny") != std::string::npos);
+  auto safety_page = alice.send(r.url() + "/safety");  // the action waiting for approval
+  BOOST_TEST(safety_page.body.find("<td>pending</td>") != std::string::npos, safety_page.body);
+  BOOST_TEST(safety_page.body.find("/decisions/" + id) != std::string::npos, safety_page.body);
   // Approving without the right credentials changes nothing: the action still waits.
   BOOST_TEST(nobody.send(r.url() + "/api/v1/approvals/" + id, "POST").status == 401);
   BOOST_TEST(wrong.send(r.url() + "/api/v1/approvals/" + id, "POST").status == 401);

@@ -134,6 +134,29 @@ BOOST_AUTO_TEST_CASE(for_then_proposals_then_hold_then_resolution) {
   BOOST_TEST(r105.proposals.empty());
 }
 
+BOOST_AUTO_TEST_CASE(active_triggers_lists_the_targets_pending_or_firing_with_their_times) {
+  Rig rig(kPolicy);
+  auto view = cluster_of(kCluster);
+  auto hot = pods_vector({{"a", 90}, {"b", 10}});
+  rig.tick(0, view, &hot);
+  auto pending = rig.engine->active_triggers();
+  BOOST_REQUIRE_EQUAL(pending.size(), 1u);  // b is inactive: not listed
+  BOOST_TEST(pending[0].policy == 0u);
+  BOOST_TEST(pending[0].trigger == 0u);
+  BOOST_TEST(pending[0].target == "apps/a");
+  BOOST_TEST(engine::trigger_phase_name(pending[0].state.phase) == std::string("pending"));
+  BOOST_TEST(pending[0].state.active_since_ms == 0);
+  rig.tick(15, view, &hot);
+  rig.tick(30, view, &hot);
+  auto firing = rig.engine->active_triggers();
+  BOOST_REQUIRE_EQUAL(firing.size(), 1u);
+  BOOST_TEST(engine::trigger_phase_name(firing[0].state.phase) == std::string("firing"));
+  BOOST_TEST(firing[0].state.fired_at_ms == 30'000);
+  auto cool = pods_vector({{"a", 50}, {"b", 10}});
+  rig.tick(45, view, &cool);
+  BOOST_TEST(rig.engine->active_triggers().empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_query_marks_the_policy_unhealthy_and_fires_nothing) {
   Rig rig(kPolicy);
   auto view = cluster_of(kCluster);
