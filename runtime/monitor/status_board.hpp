@@ -41,7 +41,7 @@ struct PolicyStatus {
 // One decision about a proposal: its audit record and what the list shows of it.
 struct DecisionStatus {
   std::string id, time, policy, trigger, action, target, outcome;
-  // The gates in short: "all 9 passed", or each gate that did not pass with its verdict
+  // The gates in short: "all 10 passed", or each gate that did not pass with its verdict
   // ("cooldown blocked").
   std::string gates;
   std::string record;                  // the decision record (JSON)
