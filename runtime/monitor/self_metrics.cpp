@@ -402,7 +402,7 @@ struct WebServer::Handlers {
   };
   Text metrics, healthz, ready;
   Approvals approvals;
-  Status status;
+  Status status_pages;
 };
 
 WebServer::WebServer(const std::string& listen_address, const web::WebSecurity& security,
@@ -436,7 +436,7 @@ WebServer::WebServer(const std::string& listen_address, const web::WebSecurity& 
   server_->addHandler("/healthz", handlers_->healthz);
   server_->addHandler("/ready", handlers_->ready);
   server_->addHandler(std::string(Handlers::Approvals::kPrefix), handlers_->approvals);
-  server_->addHandler("/", handlers_->status);  // last: the paths the others do not take
+  server_->addHandler("/", handlers_->status_pages);  // last: the paths the others do not take
 }
 
 WebServer::~WebServer() {
@@ -448,8 +448,8 @@ void WebServer::serve_approvals(ApprovalDesk& desk) {
 }
 
 void WebServer::serve_status(const StatusBoard& board, DecisionExplainer explain) {
-  handlers_->status.explain = std::move(explain);
-  handlers_->status.board = &board;
+  handlers_->status_pages.explain = std::move(explain);
+  handlers_->status_pages.board = &board;
 }
 
 int WebServer::port() const {
