@@ -61,6 +61,27 @@ struct ScrapeTarget {
 class ServerProcess {
  public:
   void stop(int sig) { process_->stop(sig); }
+  // SIGSTOP, and wait until every thread has stopped: the signal takes effect when the
+  // process is next scheduled, and a thread already running could still answer a query.
+  void pause() {
+    ::kill(process_->pid(), SIGSTOP);
+    const fs::path tasks = "/proc/" + std::to_string(process_->pid()) + "/task";
+    auto stopped = [](const fs::path& stat) {
+      std::ifstream in(stat);
+      std::string text((std::istreambuf_iterator<char>(in)), {});
+      auto close = text.rfind(')');  // the state follows the command name
+      return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'T';
+    };
+    poll_until(
+        [&] {
+          std::error_code ec;
+          for (const auto& task : fs::directory_iterator(tasks, ec)) {
+            if (!stopped(task.path() / "stat")) return false;
+          }
+          return !ec;
+        },
+        std::chrono::seconds(5));
+  }
   void resume() { ::kill(process_->pid(), SIGCONT); }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string url() const { return "http://" + address(); }
@@ -111,27 +132,6 @@ class PrometheusServer : public ServerProcess {
     if (!ready)
       throw std::runtime_error("prometheus did not get ready: " +
                                read_file(dir_.path() / "prometheus.log"));
-  }
-  // SIGSTOP, and wait until every thread has stopped: the signal takes effect when the
-  // process is next scheduled, and a thread already running could still answer a query.
-  void pause() {
-    ::kill(process_->pid(), SIGSTOP);
-    const fs::path tasks = "/proc/" + std::to_string(process_->pid()) + "/task";
-    auto stopped = [](const fs::path& stat) {
-      std::ifstream in(stat);
-      std::string text((std::istreambuf_iterator<char>(in)), {});
-      auto close = text.rfind(')');  // the state follows the command name
-      return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'T';
-    };
-    poll_until(
-        [&] {
-          std::error_code ec;
-          for (const auto& task : fs::directory_iterator(tasks, ec)) {
-            if (!stopped(task.path() / "stat")) return false;
-          }
-          return !ec;
-        },
-        std::chrono::seconds(5));
   }
 };
 

@@ -61,7 +61,6 @@ class VictoriaMetricsServer : public ServerProcess {
       throw std::runtime_error("victoria-metrics did not get ready: " +
                                read_file(dir_.path() / "victoria-metrics.log"));
   }
-  void pause() { ::kill(process_->pid(), SIGSTOP); }
 };
 
 // The backend a test suite runs against: Prometheus, or VictoriaMetrics when the suite is
